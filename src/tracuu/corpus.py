@@ -1,0 +1,221 @@
+"""Archive files -> documents -> paragraphs (the search unit) with their metadata.
+
+A paragraph is a non-empty line of a document's text; it keeps its character offsets
+in that text, its number in the file, and the document's title, date, number and
+issuing body as far as the header says them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import text as vtext
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One search unit: a paragraph of a document with where it stands."""
+
+    path: str  # relative to the corpus root, with "/" separators
+    number: int  # 1-based paragraph number in the file
+    start: int  # character offsets of the paragraph in the document text
+    end: int
+    text: str
+    title: str = ""
+    date: str | None = None  # ISO YYYY-MM-DD, as written in the document
+    doc_number: str | None = None  # "12/BC-QU"
+    issuer: str | None = None  # "BAN THƯỜNG VỤ QUẬN ỦY 10"
+    format: str = "txt"
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    text: str
+    title: str
+    date: str | None
+    doc_number: str | None
+    issuer: str | None
+    format: str
+    sha256: str
+    size: int
+    paragraphs: tuple[Paragraph, ...] = field(repr=False, default=())
+
+
+# ---- paragraphs -------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def split_paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-empty line, with surrounding white space trimmed."""
+    for m in _LINE.finditer(text):
+        s, e = m.span()
+        line = m.group()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        s += len(line) - len(line.lstrip())
+        e -= len(line) - len(line.rstrip())
+        yield s, e
+
+
+# ---- metadata ---------------------------------------------------------------------
+
+_DATE_WORDS = re.compile(
+    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE
+)
+_DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-])")
+_DOC_NUMBER = re.compile(r"^(?:[\w ]{0,20}\s)?số\s*(?:hiệu)?\s*:\s*([\w./-]+)", re.IGNORECASE)
+_MOTTO = re.compile(
+    r"^(cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*[-–—]\s*tự do\s*[-–—]\s*hạnh phúc"
+    r"|đảng cộng sản việt nam)\W*$",
+    re.IGNORECASE,
+)
+_DOC_TYPES = (
+    "LUẬT", "BỘ LUẬT", "NGHỊ QUYẾT", "NGHỊ ĐỊNH", "QUYẾT ĐỊNH", "THÔNG TƯ", "CHỈ THỊ",
+    "BÁO CÁO", "THÔNG BÁO", "BIÊN BẢN", "TỜ TRÌNH", "KẾ HOẠCH", "CÔNG VĂN", "HƯỚNG DẪN",
+    "PHÁP LỆNH", "HIẾN PHÁP", "QUY ĐỊNH", "QUY CHẾ", "ĐIỀU LỆ", "CHƯƠNG TRÌNH",
+)
+_ISSUERS = (
+    "QUỐC HỘI", "CHÍNH PHỦ", "THỦ TƯỚNG", "CHỦ TỊCH NƯỚC", "BỘ ", "ỦY BAN", "UBND",
+    "BAN ", "ĐẢNG BỘ", "ĐẢNG ỦY", "QUẬN ỦY", "THÀNH ỦY", "TỈNH ỦY", "HUYỆN ỦY", "HỘI ĐỒNG",
+    "TÒA ÁN", "VIỆN KIỂM SÁT", "SỞ ", "CHI BỘ", "TỔNG CỤC", "CỤC ", "VĂN PHÒNG", "TRUNG ƯƠNG",
+)
+
+
+def parse_date(text: str) -> str | None:
+    """The first valid date written in ``text`` as ISO ``YYYY-MM-DD``.
+
+    Understands ``ngày 28 tháng 2 năm 2024`` and ``16/01/1999`` (also ``-`` and ``.``).
+    """
+    norm = vtext.normalize(text)
+    found: list[tuple[int, str]] = []
+    for rx in (_DATE_WORDS, _DATE_NUMERIC):
+        for m in rx.finditer(norm):
+            day, month, year = (int(g) for g in m.groups())
+            try:
+                found.append((m.start(), dt.date(year, month, day).isoformat()))
+            except ValueError:
+                continue
+            break
+    return min(found)[1] if found else None
+
+
+def _is_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _canon_upper(line: str) -> str:
+    return vtext.normalize(line).upper()
+
+
+def _is_issuer(line: str) -> bool:
+    if not _is_upper(line) or len(line) > 90:
+        return False
+    up = _canon_upper(line)
+    if up.startswith(tuple(t + " " for t in _DOC_TYPES)) or up in _DOC_TYPES:
+        return False
+    return up.startswith(_ISSUERS)
+
+
+def _is_date_line(line: str) -> bool:
+    return len(line) <= 80 and parse_date(line) is not None and not line.rstrip().endswith(".")
+
+
+def describe(text: str, fallback_title: str) -> tuple[str, str | None, str | None, str | None]:
+    """(title, date, document number, issuing body) from a document's text."""
+    spans = list(split_paragraphs(text))
+    lines = [text[s:e] for s, e in spans]
+    head = lines[:12]
+    title = ""
+    doc_number = issuer = None
+    for line in head:
+        m = _DOC_NUMBER.match(vtext.normalize(line))
+        if m and len(line) <= 80:
+            doc_number = doc_number or m.group(1).rstrip(".")
+            continue
+        if _MOTTO.match(vtext.normalize(line)) or _is_date_line(line):
+            continue
+        if _is_issuer(line):
+            issuer = issuer or line.strip()
+            continue
+        if not title and len(line) <= 300:
+            title = line.strip()
+    if issuer is None:
+        # the signing body often closes a report ("BAN THƯỜNG VỤ QUẬN ỦY 10")
+        for line in reversed(lines[-4:]):
+            if _is_issuer(line):
+                issuer = line.strip()
+                break
+    date = None
+    for line in lines:
+        date = parse_date(line)
+        if date:
+            break
+    return title or fallback_title, date, doc_number, issuer
+
+
+# ---- files ------------------------------------------------------------------------
+
+
+class CorpusError(Exception):
+    """The corpus folder cannot be used (missing, not a folder)."""
+
+
+def iter_corpus_files(root: Path) -> Iterator[Path]:
+    """Every regular file below ``root`` with a supported suffix, in a stable order.
+
+    Names starting with "." are included: archives have them and shell globs skip them.
+    """
+    from .readers import SUPPORTED_SUFFIXES
+
+    root = Path(root)
+    if not root.exists():
+        raise CorpusError(f"corpus folder not found: {root}")
+    if not root.is_dir():
+        raise CorpusError(f"corpus is not a folder: {root}")
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in {".git", "__pycache__"})
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file():
+                yield p
+
+
+def relative_name(path: Path, root: Path) -> str:
+    return Path(path).relative_to(root).as_posix()
+
+
+def load_document(path: Path, root: Path) -> Document:
+    """Read one archive file into a Document with its paragraphs.
+
+    Raises ``readers.UnreadableFile`` with a one-line reason for files that cannot be used.
+    """
+    from .readers import read_document
+
+    raw = read_document(Path(path))
+    return make_document(relative_name(path, root), raw.text, raw.format)
+
+
+def make_document(name: str, text: str, fmt: str = "txt") -> Document:
+    """Build a Document (with paragraphs and metadata) from already decoded text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stem = Path(name).stem
+    title, date, doc_number, issuer = describe(text, stem)
+    paragraphs = tuple(
+        Paragraph(name, i, s, e, text[s:e], title, date, doc_number, issuer, fmt)
+        for i, (s, e) in enumerate(split_paragraphs(text), start=1)
+    )
+    data = text.encode("utf-8", "surrogatepass")
+    return Document(
+        name, text, title, date, doc_number, issuer, fmt,
+        hashlib.sha256(data).hexdigest(), len(data), paragraphs,
+    )

@@ -1,0 +1,148 @@
+"""Vietnamese word segmentation with character offsets into the ORIGINAL text.
+
+underthesea rewrites what it segments (``qui`` -> ``quy``, ``hoà`` -> ``hòa``, NFD -> NFC),
+so its output cannot be found again with ``str.find``. We segment the normalized text
+(whose characters map back to the original through :func:`text.normalize_with_offsets`),
+split syllables ourselves, and align underthesea's words onto those syllables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from . import text as vtext
+
+_SYLLABLE = re.compile(r"[^\W_]+")
+_GAP_IS_SPACE = re.compile(r"\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Syllable:
+    """One syllable (or other alphanumeric run) of a text, in index form."""
+
+    text: str  # normalized, lower-cased
+    start: int  # offsets into the original text
+    end: int
+    joined: bool  # only white space separates it from the previous syllable
+
+
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """Syllables of a text plus the multi-syllable words underthesea found in it."""
+
+    syllables: tuple[Syllable, ...]
+    # (first syllable index, syllable count) of each word of two or more syllables
+    words: tuple[tuple[int, int], ...]
+
+    def word_text(self, first: int, count: int) -> str:
+        return "_".join(s.text for s in self.syllables[first : first + count])
+
+
+_word_tokenize = None
+
+
+def _underthesea_words(text: str) -> list[str]:
+    global _word_tokenize
+    if _word_tokenize is None:
+        # Imported lazily: loading the CRF model costs ~0.3 s, not needed for --help.
+        from underthesea import word_tokenize
+
+        _word_tokenize = word_tokenize
+    try:
+        return _word_tokenize(text)
+    except Exception:  # noqa: BLE001 - segmentation is an enrichment; syllables suffice
+        return []
+
+
+def split_syllables(text: str) -> tuple[str, list[int], list[tuple[int, int, bool]]]:
+    """Normalize ``text`` and return (normalized, offset map, syllable spans in it)."""
+    norm, starts = vtext.normalize_with_offsets(text)
+    spans: list[tuple[int, int, bool]] = []
+    prev_end = -1
+    for m in _SYLLABLE.finditer(norm):
+        s, e = m.span()
+        joined = prev_end >= 0 and _GAP_IS_SPACE.fullmatch(norm, prev_end, s) is not None
+        spans.append((s, e, joined))
+        prev_end = e
+    return norm, starts, spans
+
+
+def segment(text: str, words: bool = True) -> Segmentation:
+    """Segment ``text``: syllables always, multi-syllable words when ``words``."""
+    norm, starts, spans = split_syllables(text)
+    lower = vtext.casefold(norm)
+    syllables = tuple(
+        Syllable(lower[s:e], starts[s], starts[e], joined) for s, e, joined in spans
+    )
+    if not words or len(spans) < 2:
+        return Segmentation(syllables, ())
+    return Segmentation(syllables, tuple(_align_words(norm, lower, spans)))
+
+
+def _align_words(norm: str, lower: str, spans: list[tuple[int, int, bool]]):
+    """Yield (first syllable, count) for each multi-syllable underthesea word."""
+    index_of_start = {s: i for i, (s, _e, _j) in enumerate(spans)}
+    cursor = 0
+    for word in _underthesea_words(norm):
+        parts = word.split(" ")
+        located: list[int] = []
+        for part in parts:
+            pos = _locate(norm, lower, part, cursor)
+            if pos < 0:
+                located = []
+                break
+            located.append(pos)
+            cursor = pos + len(part)
+        if len(parts) < 2 or len(located) != len(parts):
+            continue
+        idx = [index_of_start.get(p) for p in located]
+        if None in idx:
+            continue
+        first = idx[0]
+        # a word is only kept when its parts are consecutive whole syllables
+        if idx == list(range(first, first + len(idx))) and all(
+            spans[first + k][1] - spans[first + k][0] == len(parts[k]) for k in range(len(parts))
+        ):
+            yield first, len(idx)
+
+
+def _locate(norm: str, lower: str, part: str, cursor: int, window: int = 64) -> int:
+    pos = norm.find(part, cursor, cursor + len(part) + window)
+    if pos >= 0:
+        return pos
+    # underthesea may change case or spelling we do not; compare in index form
+    pos = lower.find(vtext.term_form(part), cursor, cursor + len(part) + window)
+    return pos
+
+
+class SegmentationCache:
+    """A small cache so the fields of one paragraph are segmented once.
+
+    Whoosh analyzes each field separately; the exact, folded and bigram fields all
+    start from the same segmentation. Parallel indexing primes it with work done in
+    other processes.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Segmentation] = OrderedDict()
+        # segmentations made elsewhere (worker processes) for the document being indexed
+        self.pinned: dict[str, Segmentation] = {}
+
+    def get(self, text: str) -> Segmentation:
+        seg = self.pinned.get(text) or self._items.get(text)
+        if seg is None:
+            seg = segment(text)
+            self.put(text, seg)
+        return seg
+
+    def put(self, text: str, seg: Segmentation) -> None:
+        self._items[text] = seg
+        self._items.move_to_end(text)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+cache = SegmentationCache()

