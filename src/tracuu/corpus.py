@@ -71,7 +71,7 @@ def split_paragraphs(text: str) -> Iterator[tuple[int, int]]:
 _DATE_WORDS = re.compile(
     r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE
 )
-_DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-])")
+_DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-]|\.\d)")
 _DOC_NUMBER = re.compile(r"^(?:[\w ]{0,20}\s)?số\s*(?:hiệu)?\s*:\s*([\w./-]+)", re.IGNORECASE)
 _MOTTO = re.compile(
     r"^(cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*[-–—]\s*tự do\s*[-–—]\s*hạnh phúc"
