@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--set", default="alqac2022")
     ap.add_argument("--limit-questions", type=int, default=0)
     ap.add_argument("--grid", default="word_boost=0,0.5;pair_boost=0.5,1,2;and_max=4")
+    ap.add_argument("--variants", default="acc,plain")
     args = ap.parse_args()
     api = load_tracuu()
     from tracuu.search import Ranking, Searcher
@@ -54,7 +55,9 @@ def main() -> None:
         ranking = replace(Ranking(), **dict(zip(grid, combo)))
         row = []
         with Searcher(tmp / "ix", ranking) as s:
-            for variant, fn in (("acc", lambda q: q), ("plain", common.strip_diacritics)):
+            variants = {"acc": lambda q: q, "plain": common.strip_diacritics}
+            for variant in args.variants.split(","):
+                fn = variants[variant]
                 t0 = time.perf_counter()
                 scores = []
                 for q in questions:

@@ -70,7 +70,7 @@ def test_update_touches_only_the_changed_file(corpus, tmp_path, monkeypatch):
     index = tmp_path / "ix"
     Archive(index).update(corpus)
     loaded = []
-    import tracuu.parallel as par
+    import tracuu.index as par
 
     real = par.load_document
 
@@ -157,7 +157,10 @@ def test_cli_reports_skips_and_strict_fails(corpus, tmp_path):
     assert json.loads(r.output)["documents"] == 4
 
 
-def test_parallel_build_matches_serial(corpus, tmp_path):
+def test_parallel_build_matches_serial(corpus, tmp_path, monkeypatch):
+    import tracuu.index as tindex
+
+    monkeypatch.setattr(tindex, "PARALLEL_MIN_FILES", 1)  # parallel even for 3 files
     serial, parallel = Archive(tmp_path / "a"), Archive(tmp_path / "b")
     serial.update(corpus, procs=1)
     parallel.update(corpus, procs=2)
@@ -170,7 +173,10 @@ def test_parallel_build_matches_serial(corpus, tmp_path):
 
 
 @pytest.mark.parametrize("procs", [1, 2])
-def test_metadata_is_stored_and_filterable(tmp_path, procs):
+def test_metadata_is_stored_and_filterable(tmp_path, procs, monkeypatch):
+    import tracuu.index as tindex
+
+    monkeypatch.setattr(tindex, "PARALLEL_MIN_FILES", 1)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "bc.txt").write_text(

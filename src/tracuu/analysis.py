@@ -1,13 +1,13 @@
 """Whoosh analyzers for Vietnamese: the only seam between Whoosh and text/segment.
 
-Four index fields are built from one segmentation of a paragraph:
+Two index fields are built from one segmentation of a paragraph:
 
-* ``body``: syllables at positions 0, 1, 2, ... plus each multi-syllable word
-  (``chỉnh_đốn``) as an extra token at the position of its first syllable, so both
-  ``Đảng`` and ``chỉnh đốn`` are found and phrases work on syllable positions;
-* ``fold``: the same tokens without diacritics (``chinh_don``);
-* ``pair`` / ``pair_fold``: adjacent syllable pairs not split by punctuation, which
-  rank documents that contain the query's words side by side.
+* ``body``: syllables at positions 0, 1, 2, ...; at the position of each syllable also
+  the pair it forms with the next one (``chỉnh_đốn``, when only white space separates
+  them) and each longer word underthesea segmented from there (``ban_nhân_dân``). A
+  two-syllable word is its pair. So ``Đảng``, ``chỉnh đốn`` and phrases on syllable
+  positions are all found, and texts with the query's words side by side rank higher;
+* ``fold``: the same tokens without diacritics (``chinh_don``).
 """
 
 from __future__ import annotations
@@ -20,36 +20,28 @@ from . import segment as vseg
 from . import text as vtext
 
 
-def syllable_tokens(seg: vseg.Segmentation, with_words: bool = True) -> Iterator[tuple[str, int, int, int]]:
-    """(text, position, start, end) for syllables and, after each, words starting there."""
-    starts: dict[int, list[tuple[int, int]]] = {}
-    if with_words:
-        for first, count in seg.words:
-            starts.setdefault(first, []).append((first, count))
+def index_tokens(seg: vseg.Segmentation) -> Iterator[tuple[str, int, int, int]]:
+    """(text, position, start, end): each syllable, then the pair and words starting there."""
+    longer: dict[int, list[int]] = {}
+    for first, count in seg.words:
+        if count > 2:
+            longer.setdefault(first, []).append(count)
     sylls = seg.syllables
+    last = len(sylls) - 1
     for i, syl in enumerate(sylls):
         yield syl.text, i, syl.start, syl.end
-        for first, count in starts.get(i, ()):
-            yield seg.word_text(first, count), i, syl.start, sylls[first + count - 1].end
-
-
-def pair_tokens(seg: vseg.Segmentation) -> Iterator[tuple[str, int, int, int]]:
-    """(text, position, start, end) for each adjacent syllable pair."""
-    sylls = seg.syllables
-    for i in range(1, len(sylls)):
-        if sylls[i].joined:
-            a, b = sylls[i - 1], sylls[i]
-            yield f"{a.text}_{b.text}", i - 1, a.start, b.end
+        if i < last and sylls[i + 1].joined:
+            nxt = sylls[i + 1]
+            yield f"{syl.text}_{nxt.text}", i, syl.start, nxt.end
+        for count in longer.get(i, ()):
+            yield seg.word_text(i, count), i, syl.start, sylls[i + count - 1].end
 
 
 class VietnameseTokenizer(Tokenizer):
-    """Tokens of a Vietnamese text; ``kind`` is ``"words"`` or ``"pairs"``."""
-
-    def __init__(self, kind: str = "words") -> None:
-        self.kind = kind
+    """Tokens of a Vietnamese text (see :func:`index_tokens`), in index form."""
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.kind == self.kind
+        return type(other) is type(self)
 
     def __call__(
         self,
@@ -65,9 +57,7 @@ class VietnameseTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        seg = vseg.cache.get(value)
-        source = pair_tokens(seg) if self.kind == "pairs" else syllable_tokens(seg)
-        for text, pos, start, end in source:
+        for text, pos, start, end in index_tokens(vseg.cache.get(value)):
             t.text = text
             t.boost = 1.0
             t.stopped = False
@@ -90,9 +80,9 @@ class FoldFilter(Filter):
             yield t
 
 
-def exact_analyzer(kind: str = "words") -> Composable:
-    return VietnameseTokenizer(kind)
+def exact_analyzer() -> Composable:
+    return VietnameseTokenizer()
 
 
-def folded_analyzer(kind: str = "words") -> Composable:
-    return VietnameseTokenizer(kind) | FoldFilter()
+def folded_analyzer() -> Composable:
+    return VietnameseTokenizer() | FoldFilter()

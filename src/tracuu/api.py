@@ -56,14 +56,19 @@ class Archive:
         return self._searcher
 
     def run(self, query: str, limit: int = 10, mode: str = "auto",
-            filters: Iterable[tuple[str, str]] = (), hints: bool = True) -> Results:
-        """Search with hints (accent restoration, "did you mean")."""
-        return self.searcher.run(query, limit=limit, mode=mode, filters=filters, hints=hints)
+            filters: Iterable[tuple[str, str]] = (), hints: bool = True,
+            count: bool = True) -> Results:
+        """Search with hints (accent restoration, "did you mean") and the match count."""
+        return self.searcher.run(
+            query, limit=limit, mode=mode, filters=filters, hints=hints, count=count
+        )
 
     def search(self, query: str, limit: int = 10, mode: str = "auto",
                filters: Iterable[tuple[str, str]] = ()) -> list[Hit]:
         """The ranked hits for ``query``."""
-        return self.searcher.run(query, limit=limit, mode=mode, filters=filters, hints=False).hits
+        return self.searcher.run(
+            query, limit=limit, mode=mode, filters=filters, hints=False, count=False
+        ).hits
 
     def stats(self) -> tindex.Stats:
         return tindex.stats(self.index_dir)

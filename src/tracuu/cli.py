@@ -418,7 +418,7 @@ def batch_command(
         total = 0
         if problem is None:
             try:
-                results = archive.run(q, limit=limit, mode=mode or "auto", filters=filters, hints=False)
+                results = archive.run(q, limit=limit, mode=mode or "auto", filters=filters, hints=False, count=False)
                 hits, total = results.hits, results.total
             except SearchError as exc:
                 problem = str(exc)

@@ -30,8 +30,11 @@ from whoosh import fields, index as windex
 
 from . import analysis
 from .corpus import Document, Paragraph, iter_corpus_files, load_document, relative_name
+from .readers import UnreadableFile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+LIMIT_MB = 512  # per writer process; enough to sort a segment's postings in memory
+PARALLEL_MIN_FILES = 8  # fewer changed files than this are indexed in one process
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 
@@ -61,15 +64,13 @@ def make_schema() -> fields.Schema:
         doc_number=fields.STORED,
         issuer=fields.STORED,
         format=fields.ID(stored=True),
-        body=fields.TEXT(analyzer=analysis.exact_analyzer("words"), phrase=True),
-        fold=fields.TEXT(analyzer=analysis.folded_analyzer("words"), phrase=True),
-        pair=fields.TEXT(analyzer=analysis.exact_analyzer("pairs"), phrase=False),
-        pair_fold=fields.TEXT(analyzer=analysis.folded_analyzer("pairs"), phrase=False),
+        body=fields.TEXT(analyzer=analysis.exact_analyzer(), phrase=True),
+        fold=fields.TEXT(analyzer=analysis.folded_analyzer(), phrase=True),
     )
 
 
 def paragraph_fields(p: Paragraph) -> dict:
-    """The Whoosh document for one paragraph (the four analyzed fields share one text)."""
+    """The Whoosh document for one paragraph (both analyzed fields share one text)."""
     return dict(
         key=f"{p.path}#{p.number}",
         path=p.path,
@@ -84,8 +85,6 @@ def paragraph_fields(p: Paragraph) -> dict:
         format=p.format,
         body=p.text,
         fold=p.text,
-        pair=p.text,
-        pair_fold=p.text,
     )
 
 
@@ -243,7 +242,7 @@ def build_index(
     paragraphs: Iterable[Paragraph],
     index_dir: Path,
     manifest: Manifest | None = None,
-    limitmb: int = 256,
+    procs: int = 1,
 ) -> Path:
     """Build a fresh index of ``paragraphs`` and swap it in atomically.
 
@@ -255,7 +254,7 @@ def build_index(
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir))
         try:
             ix = windex.create_in(tmp, make_schema())
-            writer = ix.writer(limitmb=limitmb)
+            writer = _open_writer(ix, procs)
             try:
                 for p in paragraphs:
                     writer.add_document(**paragraph_fields(p))
@@ -287,17 +286,25 @@ class UpdateSummary:
     seconds: float = 0.0
 
 
-def _load_all(
-    paths: list[Path], root: Path, procs: int
-) -> Iterator[tuple[Path, Document | None, str | None]]:
-    """Read and segment files, in parallel worker processes when ``procs`` > 1.
+def _load_all(paths: list[Path], root: Path) -> Iterator[tuple[Path, Document | None, str | None]]:
+    """Yield (path, document or None, skip reason or None) for each path, in order."""
+    for path in paths:
+        try:
+            yield path, load_document(path, root), None
+        except UnreadableFile as exc:
+            yield path, None, str(exc)
 
-    Yields (path, document or None, skip reason or None) in input order; segmentations
-    computed in workers are put in the segmentation cache before the document is yielded.
+
+def _open_writer(ix: windex.Index, procs: int):
+    """A Whoosh writer; with ``procs`` > 1, Whoosh's multiprocess writer.
+
+    Segmenting and posting are the cost of indexing, and both happen inside Whoosh's
+    writer (the analyzers run there), so its worker processes parallelize all of it. Each
+    worker writes its own segment (``multisegment``): merging them would be serial again.
     """
-    from . import parallel
-
-    yield from parallel.load_documents(paths, root, procs)
+    if procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=LIMIT_MB, batchsize=128)
+    return ix.writer(limitmb=LIMIT_MB)
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -377,7 +384,7 @@ def build_corpus(
     reporter.start(len(todo))
 
     def documents() -> Iterator[Document]:
-        for path, doc, reason in _load_all(todo, corpus_dir, procs):
+        for path, doc, reason in _load_all(todo, corpus_dir):
             name = relative_name(path, corpus_dir)
             if doc is None:
                 summary.skipped[name] = manifest.skipped[name] = reason or "unreadable"
@@ -395,13 +402,16 @@ def build_corpus(
             summary.paragraphs += len(doc.paragraphs)
             reporter.file_done(name, len(doc.paragraphs))
             yield doc
+        reporter.phase("writing the index")
 
+    procs = procs if len(todo) >= PARALLEL_MIN_FILES else 1
     if old is None:
         build_index(
-            (p for doc in documents() for p in doc.paragraphs), index_dir, manifest=manifest
+            (p for doc in documents() for p in doc.paragraphs), index_dir, manifest=manifest,
+            procs=procs,
         )
     else:
-        _update_in_place(index_dir, documents(), summary, manifest, reporter)
+        _update_in_place(index_dir, documents(), summary, manifest, reporter, procs)
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -412,13 +422,14 @@ def _update_in_place(
     summary: UpdateSummary,
     manifest: Manifest,
     reporter: Reporter,
+    procs: int = 1,
 ) -> None:
     with writer_lock(index_dir):
         gen = current_generation(index_dir)
         assert gen is not None
         changed_any = bool(summary.deleted)
         ix = windex.open_dir(str(gen))
-        writer = ix.writer()
+        writer = _open_writer(ix, procs)
         try:
             for name in summary.deleted:
                 writer.delete_by_term("path", name)
@@ -436,7 +447,6 @@ def _update_in_place(
             ix.close()
             raise
         if changed_any:
-            reporter.phase("committing")
             writer.commit()
         else:
             writer.cancel()

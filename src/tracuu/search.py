@@ -35,10 +35,12 @@ class Ranking:
 
     k1: float = 1.2
     b: float = 0.75
-    exact_boost: float = 1.5  # an unaccented word found written exactly so, over folded
+    exact_boost: float = 1.0  # an unaccented word found written exactly so...
+    fold_boost: float = 1.0  # ...or found only with other diacritics (the better one counts)
     pair_boost: float = 1.0  # adjacent query syllables found side by side
     word_boost: float = 0.5  # a segmented multi-syllable word of the query
     and_max: int = 4  # plain-word runs up to this many syllables need all of them
+    idf: str = "bm25"  # "bm25": log(1 + (N - df + .5) / (df + .5)); "classic": Whoosh's
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Results:
     query: str
     mode: str
     hits: list[Hit]
-    total: int
+    total: int | None  # every matching paragraph; None when not counted (batch)
     restorations: list[Restoration] = field(default_factory=list)
     suggestion: str | None = None
 
@@ -154,7 +156,28 @@ class _Compiler:
             self.info.folded.add(folded)
         if self.mode == "fold":
             return wq.Term("fold", folded)
-        return wq.Or([wq.Term("body", syl, boost=self.r.exact_boost), wq.Term("fold", folded)])
+        # the better of the two, not their sum: an unaccented word is one word
+        return wq.DisjunctionMax(
+            [
+                wq.Term("body", syl, boost=self.r.exact_boost),
+                wq.Term("fold", folded, boost=self.r.fold_boost),
+            ]
+        )
+
+    def pair(self, a: str, b: str) -> wq.Query:
+        """Two query syllables side by side, diacritic-aware like single words."""
+        boost = self.r.pair_boost
+        if self._accented(a) and self._accented(b):
+            return wq.Term("body", f"{a}_{b}", boost=boost)
+        folded = vtext.fold_diacritics(f"{a}_{b}")
+        if self.mode == "fold":
+            return wq.Term("fold", folded, boost=boost)
+        return wq.DisjunctionMax(
+            [
+                wq.Term("body", f"{a}_{b}", boost=boost * self.r.exact_boost),
+                wq.Term("fold", folded, boost=boost * self.r.fold_boost),
+            ]
+        )
 
     def words(self, text: str, positive: bool) -> wq.Query | None:
         seg = vseg.segment(text, words=positive and self.r.word_boost > 0)
@@ -176,17 +199,12 @@ class _Compiler:
         boosts: list[wq.Query] = []
         if self.r.pair_boost > 0:
             for a, b in zip(seg.syllables, seg.syllables[1:]):
-                if not b.joined:
-                    continue
-                if self._accented(a.text) and self._accented(b.text):
-                    boosts.append(wq.Term("pair", f"{a.text}_{b.text}", boost=self.r.pair_boost))
-                else:
-                    pair = vtext.fold_diacritics(f"{a.text}_{b.text}")
-                    boosts.append(wq.Term("pair_fold", pair, boost=self.r.pair_boost))
+                if b.joined:
+                    boosts.append(self.pair(a.text, b.text))
         if self.r.word_boost > 0:
             for first, count in seg.words:
                 word = seg.word_text(first, count)
-                if all(self._accented(s) for s in word.split("_")):
+                if count > 2 and all(self._accented(s) for s in word.split("_")):
                     boosts.append(wq.Term("body", word, boost=self.r.word_boost))
         if len(clauses) <= self.r.and_max:
             core: wq.Query = wq.And(clauses)
@@ -208,7 +226,7 @@ class _Compiler:
         if not any(accented):
             if self.mode == "fold":
                 return folded
-            return wq.Or([wq.Phrase("body", sylls, boost=self.r.exact_boost), folded])
+            return wq.DisjunctionMax([wq.Phrase("body", sylls, boost=self.r.exact_boost), folded])
         # mixed: the phrase on folded text, and the accented words exactly somewhere in it
         return wq.And([folded] + [wq.Term("body", s) for s, a in zip(sylls, accented) if a])
 
@@ -353,6 +371,19 @@ def make_snippet(text: str, spans: list[tuple[int, int]], width: int = 240) -> S
 # ---- the searcher -----------------------------------------------------------------
 
 
+class _BM25F(scoring.BM25F):
+    """BM25F with the BM25 idf (Whoosh's default idf, log(N/(df+1)) + 1, keeps very
+    common words such as "của", "là", "người" weighty, which hurts long questions)."""
+
+    def idf(self, searcher, fieldname: str, text: str) -> float:
+        from math import log
+
+        df = searcher.doc_frequency(fieldname, text)
+        n = searcher.doc_count_all()
+        return log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+
 class _ChainedHit:
     def __init__(self, hit) -> None:
         self._hit = hit
@@ -396,7 +427,8 @@ class Searcher:
         self.ranking = ranking or Ranking()
         self._ix = tindex.open_index(self.index_dir)
         r = self.ranking
-        self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=r.b, K1=r.k1))
+        model = _BM25F if r.idf == "bm25" else scoring.BM25F
+        self._searcher = self._ix.searcher(weighting=model(B=r.b, K1=r.k1))
 
     def close(self) -> None:
         self._searcher.close()
@@ -410,7 +442,7 @@ class Searcher:
 
     def search(self, query: str, limit: int = 10, **kwargs) -> list[Hit]:
         """The ranked hits for ``query`` (see :meth:`run` for the options)."""
-        return self.run(query, limit=limit, hints=False, **kwargs).hits
+        return self.run(query, limit=limit, hints=False, count=False, **kwargs).hits
 
     def run(
         self,
@@ -420,6 +452,7 @@ class Searcher:
         filters: Iterable[tuple[str, str]] = (),
         hints: bool = True,
         snippet_width: int = 240,
+        count: bool = True,
     ) -> Results:
         """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000")."""
         if mode not in MODES:
@@ -478,7 +511,9 @@ class Searcher:
                     snippet=make_snippet(text, spans, snippet_width),
                 )
             )
-        results = Results(query, mode, hits, len(res))
+        # counting every match costs a second pass over the postings: only when asked
+        total = len(res) if count else None
+        results = Results(query, mode, hits, total)
         if hints:
             results.restorations = [r for r in restorations if r.forms]
             if not hits:

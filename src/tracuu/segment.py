@@ -120,19 +120,16 @@ def _locate(norm: str, lower: str, part: str, cursor: int, window: int = 64) -> 
 class SegmentationCache:
     """A small cache so the fields of one paragraph are segmented once.
 
-    Whoosh analyzes each field separately; the exact, folded and bigram fields all
-    start from the same segmentation. Parallel indexing primes it with work done in
-    other processes.
+    Whoosh analyzes each field separately; the exact, folded and pair fields all
+    start from the same segmentation.
     """
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._items: OrderedDict[str, Segmentation] = OrderedDict()
-        # segmentations made elsewhere (worker processes) for the document being indexed
-        self.pinned: dict[str, Segmentation] = {}
 
     def get(self, text: str) -> Segmentation:
-        seg = self.pinned.get(text) or self._items.get(text)
+        seg = self._items.get(text)
         if seg is None:
             seg = segment(text)
             self.put(text, seg)

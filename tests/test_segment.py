@@ -1,0 +1,94 @@
+"""Segmentation and analysis: syllables, words and tokens with offsets into the ORIGINAL text."""
+
+import unicodedata
+
+import pytest
+
+from tracuu import analysis
+from tracuu import segment as vseg
+
+NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
+
+
+def tokens(text, folded=False):
+    analyzer = analysis.folded_analyzer() if folded else analysis.exact_analyzer()
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Báo cáo chỉnh đốn Đảng theo các qui chế",
+        NFD("Báo cáo chỉnh đốn Đảng theo các qui chế"),
+        "môi trường hoà bình, Thuỷ lợi và uỷ ban",
+        NFD("môi trường hoà bình, Thuỷ lợi và uỷ ban"),
+        "NQTW6 (lần 2) từ ngày 16/01/1999 đến 9/1999",
+    ],
+)
+def test_token_offsets_point_at_the_original_text(text):
+    for term, _pos, start, end in tokens(text):
+        original = text[start:end]
+        # the token is the original characters, normalized: never shifted or cut
+        assert vseg.vtext.term_form(original).replace(" ", "_") == term, (term, original)
+
+
+def test_syllables_and_words_at_positions():
+    toks = tokens("xây dựng, chỉnh đốn Đảng")
+    assert toks == [
+        ("xây", 0, 0, 3),
+        ("xây_dựng", 0, 0, 8),
+        ("dựng", 1, 4, 8),
+        ("chỉnh", 2, 10, 15),
+        ("chỉnh_đốn", 2, 10, 19),
+        ("đốn", 3, 16, 19),
+        ("đốn_đảng", 3, 16, 24),
+        ("đảng", 4, 20, 24),
+    ]
+
+
+def test_pairs_do_not_cross_punctuation():
+    terms = [t for t, *_ in tokens("kinh tế - xã hội, an ninh")]
+    assert "tế_xã" not in terms and "hội_an" not in terms
+    assert {"kinh_tế", "xã_hội", "an_ninh"} <= set(terms)
+
+
+def test_longer_words_from_underthesea_are_extra_tokens():
+    toks = tokens("Ủy ban nhân dân quận họp")
+    long_words = [(t, p) for t, p, *_ in toks if t.count("_") >= 2]
+    assert long_words and all(toks[[x[0] for x in toks].index(t)][1] == p for t, p in long_words)
+    for term, pos, start, end in toks:
+        if term.count("_") >= 2:
+            first_syllable = [x for x in toks if x[1] == pos and "_" not in x[0]][0]
+            assert start == first_syllable[2]
+
+
+def test_folded_tokens():
+    assert [t for t, *_ in tokens("chỉnh đốn Đảng", folded=True)] == [
+        "chinh", "chinh_don", "don", "don_dang", "dang",
+    ]
+
+
+def test_spelling_variants_index_alike():
+    assert [t for t, *_ in tokens("qui chế hoà bình")] == [t for t, *_ in tokens("quy chế hòa bình")]
+    assert [t for t, *_ in tokens(NFD("Thuỷ lợi"))] == [t for t, *_ in tokens("thủy lợi")]
+
+
+def test_underthesea_rewrites_are_aligned():
+    # underthesea writes "quy chế" and "hòa"; the words still land on our syllables
+    seg = vseg.segment("các qui chế về hoà giải")
+    words = [seg.word_text(f, c) for f, c in seg.words]
+    assert "quy_chế" in words
+
+
+@pytest.mark.parametrize("text", ["", "   ", "...", "—", "\n\n"])
+def test_texts_without_syllables(text):
+    assert tokens(text) == []
+
+
+def test_segmentation_failure_keeps_syllables(monkeypatch):
+    def broken(_text):
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(vseg, "_word_tokenize", broken)
+    seg = vseg.segment("chỉnh đốn Đảng")
+    assert [s.text for s in seg.syllables] == ["chỉnh", "đốn", "đảng"] and seg.words == ()
