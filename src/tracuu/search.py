@@ -31,14 +31,19 @@ DOMINANT = 0.6  # share of occurrences that makes one accented reading "the" rea
 
 @dataclass(frozen=True)
 class Ranking:
-    """Ranking knobs, tuned on the ALQAC benchmarks (bench/quality.py)."""
+    """Ranking knobs, tuned on ALQAC 2022 with bench/tune.py (MRR@10; see bench/README.md).
 
-    k1: float = 1.2
+    A low k1 (term frequency saturates early) and pairs of adjacent syllables weighted
+    like single syllables measured best; segmented words of three or more syllables
+    added nothing over the pairs, so queries are not word-segmented by default.
+    """
+
+    k1: float = 0.5
     b: float = 0.75
     exact_boost: float = 1.0  # an unaccented word found written exactly so...
     fold_boost: float = 1.0  # ...or found only with other diacritics (the better one counts)
     pair_boost: float = 1.0  # adjacent query syllables found side by side
-    word_boost: float = 0.5  # a segmented multi-syllable word of the query
+    word_boost: float = 0.0  # a segmented word of 3+ syllables of the query
     and_max: int = 4  # plain-word runs up to this many syllables need all of them
     idf: str = "bm25"  # "bm25": log(1 + (N - df + .5) / (df + .5)); "classic": Whoosh's
 
