@@ -8,6 +8,7 @@ also matches its accented forms through the folded field, ranked below exact mat
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -408,15 +409,16 @@ class _Chained:
     def __init__(self, first, rest) -> None:
         seen = {h.docnum for h in first}
         self._hits = [_ChainedHit(h) for h in first] + [
-            _ChainedHit(h) for h in rest if h.docnum not in seen
+            _ChainedHit(h) for h in (rest or ()) if h.docnum not in seen
         ]
-        self._total = max(len(rest), len(first))
+        self._first, self._rest = first, rest or first
 
     def __getitem__(self, item):
         return self._hits[item]
 
     def __len__(self) -> int:
-        return self._total
+        # Whoosh counts every match on len(): only done when a total is asked for
+        return max(len(self._rest), len(self._first))
 
 
 
@@ -475,13 +477,14 @@ class Searcher:
         flt = [filter_query(name, value) for name, value in filters]
         filter_q = wq.And(flt) if len(flt) > 1 else (flt[0] if flt else None)
         info = compiler.info
-        res = self._searcher.search(q, limit=max(limit, 1), filter=filter_q)
         restorations: list[Restoration] = []
         runs = [r for r in info.typed_plain if len(r) <= MAX_RESTORE_RUN]
+        res = None
         if runs:
-            # Sample the folded matches to see how the archive writes the unaccented words.
-            sample = self._searcher.search(q, limit=max(limit, RESTORE_SAMPLE), filter=filter_q)
-            restorations = self._restore(runs, sample)
+            # How does the archive write the unaccented words? Read a sample of the
+            # paragraphs that have them side by side (unscored: cheap, stops early).
+            texts = self._sample_texts(runs, filter_q)
+            restorations = self._restore(runs, texts)
             rewrite = {
                 r.typed: r.forms[0][0]
                 for r in restorations
@@ -492,7 +495,14 @@ class Searcher:
                 # typed with diacritics; the other folded matches follow.
                 q_exact = _Compiler(mode, self.ranking, rewrite).compile(tree)
                 first = self._searcher.search(q_exact, limit=max(limit, 1), filter=filter_q)
-                res = _Chained(first, sample)
+                rest = None
+                if first.scored_length() < limit or count:
+                    rest = self._searcher.search(
+                        q, limit=max(limit, 1) + first.scored_length(), filter=filter_q
+                    )
+                res = _Chained(first, rest)
+        if res is None:
+            res = self._searcher.search(q, limit=max(limit, 1), filter=filter_q)
         hits = []
         for rank, hit in enumerate(res[:limit], start=1):
             stored = hit.fields()
@@ -525,23 +535,38 @@ class Searcher:
                 results.suggestion = self._suggest(query, info.words)
         return results
 
-    def _restore(self, runs: list[list[str]], res) -> list[Restoration]:
+    def _sample_texts(self, runs: list[list[str]], filter_q: wq.Query | None) -> list[str]:
+        """Up to RESTORE_SAMPLE paragraphs holding a run's syllables side by side (folded)."""
+        clauses = []
+        for run in runs:
+            folded = [vtext.fold_diacritics(s) for s in run]
+            if len(folded) == 1:
+                clauses.append(wq.Term("fold", folded[0]))
+            else:
+                clauses.append(wq.And([wq.Term("fold", f"{a}_{b}") for a, b in zip(folded, folded[1:])]))
+        q: wq.Query = wq.Or(clauses) if len(clauses) > 1 else clauses[0]
+        if filter_q is not None:
+            q = wq.And([q, filter_q])
+        docnums = itertools.islice(q.docs(self._searcher), RESTORE_SAMPLE)
+        return [self._searcher.stored_fields(d)["text"] for d in docnums]
+
+    def _restore(self, runs: list[list[str]], texts: list[str]) -> list[Restoration]:
         """Accented spellings, as written in the archive, of unaccented word runs."""
         out = []
-        texts = [hit["text"] for hit in res]
         for run in runs:
             typed = " ".join(run)
             target = [vtext.fold_diacritics(s) for s in run]
             n = len(target)
             groups: dict[str, Counter[str]] = {}
             for text in texts:
-                sylls = vseg.segment(text, words=False).syllables
-                folded = [vtext.fold_diacritics(s.text) for s in sylls]
-                for i in range(len(sylls) - n + 1):
-                    if folded[i : i + n] == target:
-                        form = vtext.normalize(
-                            " ".join(text[s.start : s.end] for s in sylls[i : i + n])
-                        )
+                norm, _starts, spans = vseg.split_syllables(text)
+                folded = vtext.fold_diacritics(vtext.casefold(norm))  # same length as norm
+                if target[0] not in folded:
+                    continue
+                words = [folded[s:e] for s, e, _j in spans]
+                for i in range(len(words) - n + 1):
+                    if words[i : i + n] == target:
+                        form = " ".join(norm[s:e] for s, e, _j in spans[i : i + n])
                         groups.setdefault(vtext.casefold(form), Counter())[form] += 1
             ranked = sorted(groups.items(), key=lambda kv: -sum(kv[1].values()))
             total = sum(sum(c.values()) for _, c in ranked)
