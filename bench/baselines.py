@@ -10,9 +10,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-import numpy as np
-
 import common
+import numpy as np
 from common import Doc
 
 Tokenizer = Callable[[str], list[str]]

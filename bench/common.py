@@ -65,14 +65,14 @@ def load_collection(data_dir: Path, name: str) -> Collection:
     base = data_dir / name
     laws = json.loads((base / "law.json").read_text(encoding="utf-8"))
     docs = [
-        Doc(str(law["id"]), str(art["id"]), art["text"])
-        for law in laws
-        for art in law["articles"]
+        Doc(str(law["id"]), str(art["id"]), art["text"]) for law in laws for art in law["articles"]
     ]
     try:
         qfile = QUESTION_FILES[name]
     except KeyError:
-        raise ValueError(f"unknown collection {name!r}; known: {', '.join(QUESTION_FILES)}")
+        raise ValueError(
+            f"unknown collection {name!r}; known: {', '.join(QUESTION_FILES)}"
+        ) from None
     raw = json.loads((base / qfile).read_text(encoding="utf-8"))
     questions = [
         Question(

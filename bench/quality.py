@@ -30,7 +30,7 @@ from typing import Any
 import common
 from baselines import BASELINES, System
 from common import Collection, Doc, log
-from metrics import K, METRICS, mean_scores, score_query
+from metrics import METRICS, K, mean_scores, score_query
 
 # query variants: name -> transformation of the question text
 VARIANTS: dict[str, Callable[[str], str]] = {
@@ -102,7 +102,9 @@ class TracuuSystem:
             pos = self._position.get((hit.path, hit.number))
             if pos is None:
                 if not self._warned:
-                    log(f"  tracuu: hit ({hit.path!r}, {hit.number}) is no indexed article; ignored")
+                    log(
+                        f"  tracuu: hit ({hit.path!r}, {hit.number}) is no indexed article; ignored"
+                    )
                     self._warned = True
                 continue
             out.append(pos)
@@ -151,7 +153,9 @@ class SystemResult:
         return {"build_s": round(self.build_s, 3), **self.variants}
 
 
-def evaluate(system: System, collection: Collection, questions: Sequence[common.Question]) -> SystemResult:
+def evaluate(
+    system: System, collection: Collection, questions: Sequence[common.Question]
+) -> SystemResult:
     """Index the collection with ``system`` and score every query variant."""
     result = SystemResult(system.name)
     keys = [d.key for d in collection.docs]
@@ -171,8 +175,12 @@ def evaluate(system: System, collection: Collection, questions: Sequence[common.
     return result
 
 
-def run_system(factory: Callable[[], System], name: str, collection: Collection,
-               questions: Sequence[common.Question]) -> SystemResult:
+def run_system(
+    factory: Callable[[], System],
+    name: str,
+    collection: Collection,
+    questions: Sequence[common.Question],
+) -> SystemResult:
     """Create, evaluate and close one system; any failure becomes ``error``."""
     try:
         system = factory()
@@ -225,9 +233,9 @@ def write_reports(out_dir: Path, meta: dict[str, Any], results: dict[str, dict[s
         f" · Python {meta['python']} · run time {meta['run_time_s']:.0f} s"
         + (f" · first {meta['limit_questions']} questions only" if meta["limit_questions"] else ""),
         "",
-        "Query = the question text; \"no diacritics\" = the same query with all diacritics removed",
+        'Query = the question text; "no diacritics" = the same query with all diacritics removed',
         "(documents indexed as written). One article = one document; binary relevance.",
-        "\"index s\" = time to build the index; \"ms/query\" = mean search time.",
+        '"index s" = time to build the index; "ms/query" = mean search time.',
     ]
     for name, coll in results.items():
         lines += [
@@ -266,16 +274,35 @@ def _md_escape(text: str) -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", type=Path, default=common.DEFAULT_DATA,
-                   help="benchmark data directory (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=common.DEFAULT_RESULTS,
-                   help="where quality.md / quality.json go (default: %(default)s)")
-    p.add_argument("--sets", default=",".join(common.QUESTION_FILES),
-                   help="comma-separated collections (default: %(default)s)")
-    p.add_argument("--systems", default=",".join(SYSTEMS),
-                   help="comma-separated systems (default: %(default)s)")
-    p.add_argument("--limit-questions", type=int, default=0, metavar="N",
-                   help="use only the first N questions of each collection (0 = all)")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=common.DEFAULT_DATA,
+        help="benchmark data directory (default: %(default)s)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=common.DEFAULT_RESULTS,
+        help="where quality.md / quality.json go (default: %(default)s)",
+    )
+    p.add_argument(
+        "--sets",
+        default=",".join(common.QUESTION_FILES),
+        help="comma-separated collections (default: %(default)s)",
+    )
+    p.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help="comma-separated systems (default: %(default)s)",
+    )
+    p.add_argument(
+        "--limit-questions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="use only the first N questions of each collection (0 = all)",
+    )
     args = p.parse_args(argv)
     args.sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
@@ -284,14 +311,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         p.error(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
     unknown = [s for s in args.sets if s not in common.QUESTION_FILES]
     if unknown:
-        p.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(common.QUESTION_FILES)}")
+        p.error(
+            f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(common.QUESTION_FILES)}"
+        )
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results: dict[str, dict[str, Any]] = {}
     for set_name in args.sets:
         collection = common.load_collection(args.data, set_name)
@@ -308,8 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log(f"  {sys_name:<18} {res.error}")
             else:
                 a, n = res.variants["accented"], res.variants["no_diacritics"]
-                log(f"  {sys_name:<18} MRR@10 {a['mrr@10']:.3f} / no diacritics {n['mrr@10']:.3f}"
-                    f"  (index {res.build_s:.1f} s, total {took:.1f} s)")
+                log(
+                    f"  {sys_name:<18} MRR@10 {a['mrr@10']:.3f} / no diacritics {n['mrr@10']:.3f}"
+                    f"  (index {res.build_s:.1f} s, total {took:.1f} s)"
+                )
             systems[sys_name] = res.to_json()
         results[set_name] = {
             "documents": len(collection.docs),

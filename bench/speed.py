@@ -79,8 +79,12 @@ def build(corpus: Path, index: Path, procs: int) -> dict:
     t0 = time.perf_counter()
     summary = Archive(index).update(corpus, rebuild=True, procs=procs)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "paragraphs": summary.paragraphs, "files": len(summary.added),
-            "skipped": summary.skipped}
+    return {
+        "seconds": seconds,
+        "paragraphs": summary.paragraphs,
+        "files": len(summary.added),
+        "skipped": summary.skipped,
+    }
 
 
 def latency(index: Path, queries: list[tuple[str, str]], hints: bool) -> dict:
@@ -94,8 +98,13 @@ def latency(index: Path, queries: list[tuple[str, str]], hints: bool) -> dict:
             res = a.run(q, limit=10, hints=hints, count=hints)
             times.append((time.perf_counter() - t0) * 1000)
             found += bool(res.hits)
-    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95),
-            "mean_ms": statistics.fmean(times), "queries": len(times), "with_hits": found}
+    return {
+        "p50_ms": percentile(times, 50),
+        "p95_ms": percentile(times, 95),
+        "mean_ms": statistics.fmean(times),
+        "queries": len(times),
+        "with_hits": found,
+    }
 
 
 def cli(*args: str, stdin: str | None = None) -> float:
@@ -110,16 +119,21 @@ def cli_numbers(index: Path, queries: list[tuple[str, str]], query: str) -> dict
     batch = [cli("batch", "--index", str(index), stdin=batch_input) for _ in range(3)]
     one = statistics.median(cold)
     wall = statistics.median(batch)
-    return {"search_wall_s": one, "batch_wall_s": wall, "batch_queries": len(queries),
-            "batch_qps": len(queries) / wall,
-            "batch_qps_after_startup": len(queries) / max(wall - one, 1e-9)}
+    return {
+        "search_wall_s": one,
+        "batch_wall_s": wall,
+        "batch_queries": len(queries),
+        "batch_qps": len(queries) / wall,
+        "batch_qps_after_startup": len(queries) / max(wall - one, 1e-9),
+    }
 
 
 # ---------------------------------------------------------------- tantivy anchor
 
 
-def tantivy_numbers(files: list[Path], root: Path, queries: list[tuple[str, str]], work: Path,
-                    threads: int) -> dict:
+def tantivy_numbers(
+    files: list[Path], root: Path, queries: list[tuple[str, str]], work: Path, threads: int
+) -> dict:
     import tantivy
 
     from tracuu.corpus import split_paragraphs
@@ -158,8 +172,12 @@ def tantivy_numbers(files: list[Path], root: Path, queries: list[tuple[str, str]
                 pass
             if rnd:
                 times.append((time.perf_counter() - t) * 1000)
-    return {"seconds": seconds, "size_bytes": dir_size(index_dir),
-            "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+    return {
+        "seconds": seconds,
+        "size_bytes": dir_size(index_dir),
+        "p50_ms": percentile(times, 50),
+        "p95_ms": percentile(times, 95),
+    }
 
 
 # ---------------------------------------------------------------- report
@@ -167,7 +185,9 @@ def tantivy_numbers(files: list[Path], root: Path, queries: list[tuple[str, str]
 
 def write_reports(out: Path, r: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "speed.json").write_text(json.dumps(r, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "speed.json").write_text(
+        json.dumps(r, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     m = r["meta"]
     s, f, t = r["sample"], r["full"], r.get("tantivy", {})
     lines = [
@@ -182,8 +202,10 @@ def write_reports(out: Path, r: dict) -> None:
         "|---|---:|---:|---:|---:|",
     ]
     for row in s["rows"]:
-        lines.append(f"| {row['system']} | {row['procs']} | {row['seconds']:.1f} | {row['mb_per_min']:.1f} | "
-                     f"{row['speedup']:.2f}x |")
+        lines.append(
+            f"| {row['system']} | {row['procs']} | {row['seconds']:.1f} | {row['mb_per_min']:.1f} | "
+            f"{row['speedup']:.2f}x |"
+        )
     lines += [
         "",
         f"## Full viwiki ({f['mb']:.1f} MB, {f['files_total']} files, {f['files_empty']} empty)",
@@ -215,11 +237,17 @@ def write_reports(out: Path, r: dict) -> None:
     ]
     for name in ("corpus", "viwiki"):
         c = r["cli"][name]
-        lines.append(f"| {name} | {c['search_wall_s']:.2f} | {c['batch_wall_s']:.2f} | {c['batch_qps']:.0f} | "
-                     f"{c['batch_qps_after_startup']:.0f} |")
+        lines.append(
+            f"| {name} | {c['search_wall_s']:.2f} | {c['batch_wall_s']:.2f} | {c['batch_qps']:.0f} | "
+            f"{c['batch_qps_after_startup']:.0f} |"
+        )
     c = r["corpus_latency"]
-    lines += ["", f"Bundled corpus, API, warm: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms "
-              f"({c['queries']} queries of `bench/queries/corpus.tsv`).", ""]
+    lines += [
+        "",
+        f"Bundled corpus, API, warm: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms "
+        f"({c['queries']} queries of `bench/queries/corpus.tsv`).",
+        "",
+    ]
     (out / "speed.md").write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -227,7 +255,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=common.DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=common.DEFAULT_RESULTS)
-    ap.add_argument("--sample-mb", type=float, default=8.0, help="viwiki sample for the 1-vs-2 process builds")
+    ap.add_argument(
+        "--sample-mb", type=float, default=8.0, help="viwiki sample for the 1-vs-2 process builds"
+    )
     ap.add_argument("--no-tantivy", action="store_true")
     args = ap.parse_args()
     t_start = time.perf_counter()
@@ -236,8 +266,14 @@ def main() -> int:
     total_bytes = sum(f.stat().st_size for f in files)
     empty = sum(1 for f in files if f.stat().st_size == 0 or not f.read_bytes().strip())
     work = Path(tempfile.mkdtemp(prefix="tracuu-speed-"))
-    r: dict = {"meta": {"date": dt.datetime.now().isoformat(timespec="seconds"), "nproc": os.cpu_count(),
-                        "python": platform.python_version(), "machine": platform.machine()}}
+    r: dict = {
+        "meta": {
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "nproc": os.cpu_count(),
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+        }
+    }
     try:
         # 1. the same sample with 1 and 2 processes, and tantivy with 1 and 2 threads
         sample, sample_bytes = sample_corpus(files, viwiki, args.sample_mb, work / "sample")
@@ -246,8 +282,14 @@ def main() -> int:
         for procs in (1, 2):
             log(f"build sample ({mb:.1f} MB) with {procs} process(es)")
             b = build(sample, work / f"sample-ix-{procs}", procs)
-            rows.append({"system": "tracuu", "procs": procs, "seconds": b["seconds"],
-                         "mb_per_min": mb / b["seconds"] * 60})
+            rows.append(
+                {
+                    "system": "tracuu",
+                    "procs": procs,
+                    "seconds": b["seconds"],
+                    "mb_per_min": mb / b["seconds"] * 60,
+                }
+            )
         sample_files = sorted(p.resolve() for p in sample.rglob("*") if p.is_symlink())
         if not args.no_tantivy:
             for threads in (1, 2):
@@ -255,8 +297,14 @@ def main() -> int:
                 tw = work / f"ts-{threads}"
                 tw.mkdir()
                 tn = tantivy_numbers(sample_files, viwiki, [], tw, threads)
-                rows.append({"system": "tantivy", "procs": threads, "seconds": tn["seconds"],
-                             "mb_per_min": mb / tn["seconds"] * 60})
+                rows.append(
+                    {
+                        "system": "tantivy",
+                        "procs": threads,
+                        "seconds": tn["seconds"],
+                        "mb_per_min": mb / tn["seconds"] * 60,
+                    }
+                )
         for row in rows:
             base = next(x for x in rows if x["system"] == row["system"] and x["procs"] == 1)
             row["speedup"] = base["seconds"] / row["seconds"]
@@ -270,11 +318,18 @@ def main() -> int:
         queries = read_queries(BENCH / "queries" / "viwiki.tsv")
         log("latency on viwiki")
         r["full"] = {
-            "mb": total_bytes / 1e6, "bytes": total_bytes, "seconds": b["seconds"],
-            "mb_per_min": total_bytes / 1e6 / b["seconds"] * 60, "paragraphs": b["paragraphs"],
-            "files_total": len(files), "files_empty": empty, "files_nonempty": len(files) - empty,
-            "files_indexed": st.documents, "skipped": b["skipped"],
-            "index_bytes": st.size_bytes, "index_ratio": st.size_bytes / total_bytes,
+            "mb": total_bytes / 1e6,
+            "bytes": total_bytes,
+            "seconds": b["seconds"],
+            "mb_per_min": total_bytes / 1e6 / b["seconds"] * 60,
+            "paragraphs": b["paragraphs"],
+            "files_total": len(files),
+            "files_empty": empty,
+            "files_nonempty": len(files) - empty,
+            "files_indexed": st.documents,
+            "skipped": b["skipped"],
+            "index_bytes": st.size_bytes,
+            "index_ratio": st.size_bytes / total_bytes,
             "latency": latency(full_index, queries, hints=False),
             "latency_hints": latency(full_index, queries, hints=True),
         }

@@ -23,7 +23,13 @@ from quality import load_tracuu
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=common.DEFAULT_DATA if hasattr(common, "DEFAULT_DATA") else Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=common.DEFAULT_DATA
+        if hasattr(common, "DEFAULT_DATA")
+        else Path(__file__).resolve().parents[1].parent / "shared" / "data",
+    )
     ap.add_argument("--set", default="alqac2022")
     ap.add_argument("--limit-questions", type=int, default=0)
     ap.add_argument("--grid", default="word_boost=0,0.5;pair_boost=0.5,1,2;and_max=4")
@@ -42,7 +48,9 @@ def main() -> None:
         counters[d.law_id] = counters.get(d.law_id, 0) + 1
         n = counters[d.law_id]
         numbers[(d.law_id, n)] = d.key
-        paragraphs.append(api["Paragraph"](d.law_id, n, 0, len(d.text), d.text, d.text.split("\n")[0]))
+        paragraphs.append(
+            api["Paragraph"](d.law_id, n, 0, len(d.text), d.text, d.text.split("\n")[0])
+        )
     t0 = time.perf_counter()
     api["build_index"](paragraphs, tmp / "ix")
     print(f"built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)

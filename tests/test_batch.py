@@ -16,7 +16,7 @@ BATCH = (
     "\n"
     "q2\tqui chế\n"
     "bad\t\n"
-    "q3\t\"chỉnh đốn\n"
+    'q3\t"chỉnh đốn\n'
     "xyzzyqwerty\n"
     "q4\thoà bình\n"
 )
@@ -37,7 +37,12 @@ def test_jsonl_records_and_exit_code(built, archive):
     assert r.exit_code == 2  # two malformed lines
     records = [json.loads(line) for line in stdout_lines(r)]
     assert [(d["id"], d["line"]) for d in records] == [
-        ("q1", 2), ("q2", 4), ("bad", 5), ("q3", 6), ("7", 7), ("q4", 8),
+        ("q1", 2),
+        ("q2", 4),
+        ("bad", 5),
+        ("q3", 6),
+        ("7", 7),
+        ("q4", 8),
     ]
     by_id = {d["id"]: d for d in records}
     assert by_id["bad"]["error"] == "expected 'id<TAB>query'"
@@ -87,7 +92,10 @@ def test_trec_run_scores_with_ir_measures(built, archive):
     qrels = list(ir_measures.read_trec_qrels(qrels_text))
     from ir_measures import RR, R
 
-    per_query = {(m.query_id, str(m.measure)): m.value for m in ir_measures.iter_calc([RR @ 10, R @ 10], qrels, run)}
+    per_query = {
+        (m.query_id, str(m.measure)): m.value
+        for m in ir_measures.iter_calc([RR @ 10, R @ 10], qrels, run)
+    }
     assert per_query[("q1", "RR@10")] == pytest.approx(0.5)
     assert per_query[("q1", "R@10")] == pytest.approx(1.0)
     assert per_query[("q4", "RR@10")] == pytest.approx(0.0)
@@ -96,8 +104,22 @@ def test_trec_run_scores_with_ir_measures(built, archive):
 def test_trec_docid_escapes_spaces():
     from tracuu.search import Hit, Snippet
 
-    hit = Hit(1, 1.0, "thư mục/báo cáo 2000.txt", 3, 0, 1, "x", "", None, None, None, "txt", (),
-              Snippet("x", (), 0, False, False))
+    hit = Hit(
+        1,
+        1.0,
+        "thư mục/báo cáo 2000.txt",
+        3,
+        0,
+        1,
+        "x",
+        "",
+        None,
+        None,
+        None,
+        "txt",
+        (),
+        Snippet("x", (), 0, False, False),
+    )
     docid = trec_docid(hit)
     assert " " not in docid and docid.endswith("#3")
 
@@ -105,7 +127,9 @@ def test_trec_docid_escapes_spaces():
 def test_api_matches_cli_search(built):
     with Archive(built[1]) as a:
         api_hits = a.search("chinh don dang", limit=5)
-    r = CliRunner().invoke(cli, ["search", "--index", str(built[1]), "--json", "-n", "5", "chinh don dang"])
+    r = CliRunner().invoke(
+        cli, ["search", "--index", str(built[1]), "--json", "-n", "5", "chinh don dang"]
+    )
     cli_hits = json.loads(r.stdout)["hits"]
     assert [(h["file"], h["paragraph"], h["score"]) for h in cli_hits] == [
         (h.path, h.number, round(h.score, 6)) for h in api_hits

@@ -47,8 +47,19 @@ def test_search_json(run, built):
     data = json.loads(r.output)
     assert data["query"] == "chinh don dang" and len(data["hits"]) == 3
     hit = data["hits"][0]
-    for key in ("rank", "score", "file", "paragraph", "start", "end", "title", "date", "text",
-                "highlights", "snippet"):
+    for key in (
+        "rank",
+        "score",
+        "file",
+        "paragraph",
+        "start",
+        "end",
+        "title",
+        "date",
+        "text",
+        "highlights",
+        "snippet",
+    ):
         assert key in hit
     s, e = hit["highlights"][0]
     assert hit["text"][s:e]
@@ -115,5 +126,11 @@ def test_stats(run, built):
 def test_help_teaches(run):
     r = run("search", "--help")
     assert r.exit_code == 0
-    for word in ("--exact", "--fold", "--json", "Exit codes" if False else "phrase", "TRACUU_INDEX"):
+    for word in (
+        "--exact",
+        "--fold",
+        "--json",
+        "Exit codes" if False else "phrase",
+        "TRACUU_INDEX",
+    ):
         assert word in r.output

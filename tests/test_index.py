@@ -72,9 +72,11 @@ def test_interrupt_mid_build_keeps_previous_index(corpus, tmp_path, monkeypatch)
 
 def test_second_writer_is_refused(corpus, tmp_path):
     index = tmp_path / "index"
-    with tindex.writer_lock(index):
-        with pytest.raises(tindex.IndexLocked, match="locked by another writer"):
-            Archive(index).update(corpus)
+    with (
+        tindex.writer_lock(index),
+        pytest.raises(tindex.IndexLocked, match="locked by another writer"),
+    ):
+        Archive(index).update(corpus)
 
 
 def test_missing_and_damaged_index(tmp_path):

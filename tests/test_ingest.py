@@ -6,7 +6,6 @@ import random
 
 import pytest
 from click.testing import CliRunner
-
 from test_readers import (
     TCVN3_PARAGRAPHS,
     encode_cp1258,
@@ -15,6 +14,7 @@ from test_readers import (
     html_page,
     make_pdf,
 )
+
 from tracuu import Archive
 from tracuu.cli import cli
 
@@ -80,7 +80,9 @@ def test_update_touches_only_the_changed_file(corpus, tmp_path, monkeypatch):
 
     monkeypatch.setattr(par, "load_document", spy)
     nfd = corpus / "bien-ban-nfd.txt"
-    nfd.write_text(nfd.read_text(encoding="utf-8") + "Đoạn mới về thi đua yêu nước.\n", encoding="utf-8")
+    nfd.write_text(
+        nfd.read_text(encoding="utf-8") + "Đoạn mới về thi đua yêu nước.\n", encoding="utf-8"
+    )
     summary = Archive(index).update(corpus)
     assert loaded == ["bien-ban-nfd.txt"]
     assert (summary.changed, summary.added, summary.deleted) == (["bien-ban-nfd.txt"], [], [])
@@ -184,11 +186,16 @@ def test_metadata_is_stored_and_filterable(tmp_path, procs, monkeypatch):
         "TP. Hồ Chí Minh, ngày 16 tháng 01 năm 2000\n\nCông tác kiểm tra đảng viên được tăng cường.\n",
         encoding="utf-8",
     )
-    (corpus / "khac.txt").write_text("Công tác kiểm tra ở phường 12, ngày 3/4/1998.\n", encoding="utf-8")
+    (corpus / "khac.txt").write_text(
+        "Công tác kiểm tra ở phường 12, ngày 3/4/1998.\n", encoding="utf-8"
+    )
     with Archive.build(corpus, tmp_path / "ix", procs=procs) as a:
         hit = a.search("kiểm tra đảng viên", limit=1)[0]
         assert (hit.doc_number, hit.issuer, hit.date, hit.title) == (
-            "12/BC-QU", "ĐẢNG BỘ QUẬN 10", "2000-01-16", "BÁO CÁO",
+            "12/BC-QU",
+            "ĐẢNG BỘ QUẬN 10",
+            "2000-01-16",
+            "BÁO CÁO",
         )
         assert {h.path for h in a.search("kiểm tra", filters=[("from", "1999")])} == {"bc.txt"}
         assert {h.path for h in a.search("kiểm tra to:1999")} == {"khac.txt"}

@@ -68,8 +68,16 @@ TCVN3_CHART = {
     "ư": (0xAD, 0xF5, 0xF6, 0xF7, 0xF8, 0xF9),
     "y": (0x79, 0xFA, 0xFB, 0xFC, 0xFD, 0xFE),
 }
-TCVN3_OTHERS = {"đ": 0xAE, "Ă": 0xA1, "Â": 0xA2, "Ê": 0xA3, "Ô": 0xA4, "Ơ": 0xA5, "Ư": 0xA6,
-                "Đ": 0xA7}
+TCVN3_OTHERS = {
+    "đ": 0xAE,
+    "Ă": 0xA1,
+    "Â": 0xA2,
+    "Ê": 0xA3,
+    "Ô": 0xA4,
+    "Ơ": 0xA5,
+    "Ư": 0xA6,
+    "Đ": 0xA7,
+}
 
 # VNI Windows spells a letter as base + mark bytes (shown as Latin-1); capitals are the
 # Latin-1 capitals of the same spelling.
@@ -160,7 +168,7 @@ def assert_paragraphs(text: str, paragraphs: list[str]) -> None:
 
 
 def test_public_api():
-    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm"})
+    assert frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm"}) == SUPPORTED_SUFFIXES
     assert MAX_BYTES == 50 * 1024 * 1024
     doc = DocumentText("x", "txt", "utf-8")
     with pytest.raises(AttributeError):
@@ -249,7 +257,7 @@ def test_valid_utf8_comes_back_unchanged(original: str):
 
 
 def test_utf8_with_a_cut_off_last_character_stays_utf8():
-    data = (SAMPLE * 3).encode("utf-8") + "ệ".encode("utf-8")[:2]
+    data = (SAMPLE * 3).encode("utf-8") + "ệ".encode()[:2]
     text, encoding = decode_text(data)
     assert encoding == "utf-8"
     assert text.startswith(SAMPLE * 3) and text.endswith("\ufffd")
@@ -270,10 +278,21 @@ def test_legacy_detection_of_a_few_words(words: str, encode, encoding: str):
 @pytest.mark.parametrize(
     ("word", "valid"),
     [
-        ("người", True), ("Quốc", True), ("khuỷu", True), ("thuở", True), ("giỏi", True),
-        ("hoà", True), ("thuỷ", True), ("nghiêng", True), ("xoong", True),
+        ("người", True),
+        ("Quốc", True),
+        ("khuỷu", True),
+        ("thuở", True),
+        ("giỏi", True),
+        ("hoà", True),
+        ("thuỷ", True),
+        ("nghiêng", True),
+        ("xoong", True),
         ("caù", False),  # tone on the closing glide: VNI "cá" read as CP1258
-        ("vaø", False), ("ñöôïc", False), ("hoọi", False), ("láà", False), ("nhµ", False),
+        ("vaø", False),
+        ("ñöôïc", False),
+        ("hoọi", False),
+        ("láà", False),
+        ("nhµ", False),
     ],
 )
 def test_syllable_check(word: str, valid: bool):
@@ -311,23 +330,29 @@ def test_letter_tables_are_complete_and_unambiguous():
     # TCVN3 (VN3): all 67 lowercase letters and 7 capitals, one distinct byte each.
     tcvn3 = {ch: code for ch, code in TCVN3_CODES.items() if not ch.isascii()}
     assert len(tcvn3) == 67 + 7 and len(set(tcvn3.values())) == len(tcvn3)
-    assert readers._TCVN3 == {code: ch for ch, code in tcvn3.items()}
+    assert {code: ch for ch, code in tcvn3.items()} == readers._TCVN3
     # VNI: all 134 letters, distinct spellings, so decoding is unambiguous.
     vni = {ch: VNI_SPELLINGS[ch] for ch in ALL_LETTERS}
     assert len(set(vni.values())) == 134
-    assert readers._VNI_ENCODE == vni
+    assert vni == readers._VNI_ENCODE
 
 
 def test_tables_decode_known_real_world_strings():
     # The national motto as it appears in countless .VnTime and VNI-Times documents.
-    assert readers._tcvn3_to_unicode(
-        "Céng hoµ x· héi chñ nghÜa ViÖt Nam §éc lËp - Tù do - H¹nh phóc".encode("latin-1")
-    ) == "Cộng hoà xã hội chủ nghĩa Việt Nam Độc lập - Tự do - Hạnh phúc"
-    assert readers._vni_to_unicode(
-        "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam Ñoäc laäp - Töï do - Haïnh phuùc".encode(
-            "latin-1"
+    assert (
+        readers._tcvn3_to_unicode(
+            "Céng hoµ x· héi chñ nghÜa ViÖt Nam §éc lËp - Tù do - H¹nh phóc".encode("latin-1")
         )
-    ) == "Cộng hòa xã hội chủ nghĩa Việt Nam Độc lập - Tự do - Hạnh phúc"
+        == "Cộng hoà xã hội chủ nghĩa Việt Nam Độc lập - Tự do - Hạnh phúc"
+    )
+    assert (
+        readers._vni_to_unicode(
+            "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam Ñoäc laäp - Töï do - Haïnh phuùc".encode(
+                "latin-1"
+            )
+        )
+        == "Cộng hòa xã hội chủ nghĩa Việt Nam Độc lập - Tự do - Hạnh phúc"
+    )
 
 
 def test_tcvn3_capitals_font_text_comes_back_lowercase():
@@ -469,22 +494,26 @@ def make_docx(path: Path) -> Path:
         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
         'xmlns:v="urn:schemas-microsoft-com:vml"'
     )
-    document.element.body.append(parse_xml(
-        f'<w:p {ns}><w:r><w:t xml:space="preserve">Kết luận </w:t></w:r>'
-        '<w:ins w:id="1" w:author="a"><w:r><w:t>đã sửa</w:t></w:r></w:ins>'
-        '<w:del w:id="2" w:author="a"><w:r><w:delText>bỏ đi</w:delText></w:r></w:del>'
-        '<w:moveFrom w:id="3" w:author="a"><w:r><w:t>chỗ cũ</w:t></w:r></w:moveFrom>'
-        '<w:moveTo w:id="4" w:author="a"><w:r><w:t xml:space="preserve"> chỗ mới</w:t></w:r>'
-        '</w:moveTo></w:p>'
-    ))
+    document.element.body.append(
+        parse_xml(
+            f'<w:p {ns}><w:r><w:t xml:space="preserve">Kết luận </w:t></w:r>'
+            '<w:ins w:id="1" w:author="a"><w:r><w:t>đã sửa</w:t></w:r></w:ins>'
+            '<w:del w:id="2" w:author="a"><w:r><w:delText>bỏ đi</w:delText></w:r></w:del>'
+            '<w:moveFrom w:id="3" w:author="a"><w:r><w:t>chỗ cũ</w:t></w:r></w:moveFrom>'
+            '<w:moveTo w:id="4" w:author="a"><w:r><w:t xml:space="preserve"> chỗ mới</w:t></w:r>'
+            "</w:moveTo></w:p>"
+        )
+    )
     # A text box: Word writes it twice (DrawingML choice and VML fallback); read it once.
-    box = '<w:txbxContent><w:p><w:r><w:t>Hộp chữ ghi chú</w:t></w:r></w:p></w:txbxContent>'
-    document.element.body.append(parse_xml(
-        f'<w:p {ns}><w:r><w:t>Có hộp</w:t></w:r><w:r><mc:AlternateContent>'
-        f'<mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
-        f'<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict>'
-        '</mc:Fallback></mc:AlternateContent></w:r></w:p>'
-    ))
+    box = "<w:txbxContent><w:p><w:r><w:t>Hộp chữ ghi chú</w:t></w:r></w:p></w:txbxContent>"
+    document.element.body.append(
+        parse_xml(
+            f"<w:p {ns}><w:r><w:t>Có hộp</w:t></w:r><w:r><mc:AlternateContent>"
+            f'<mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+            f"<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict>"
+            "</mc:Fallback></mc:AlternateContent></w:r></w:p>"
+        )
+    )
     document.save(str(path))
     return path
 
@@ -665,8 +694,16 @@ def test_html_structure(tmp_path: Path):
     )
     doc = read_document(write(tmp_path, "t.html", html_page("utf-8", body).encode("utf-8")))
     assert doc.text.split("\n\n") == [
-        "Báo cáo", "Mở đầu", "Dòng sau br", "Mục một", "Mục & hai", "STT | Tên",
-        "1 | Lê Văn Tám", "dòng 1", "dòng 2", "Chữ cuối – hết",
+        "Báo cáo",
+        "Mở đầu",
+        "Dòng sau br",
+        "Mục một",
+        "Mục & hai",
+        "STT | Tên",
+        "1 | Lê Văn Tám",
+        "dòng 1",
+        "dòng 2",
+        "Chữ cuối – hết",
     ]
 
 

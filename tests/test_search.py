@@ -29,7 +29,8 @@ def test_compound_query_finds_seed_paragraphs(archive):
     seed_hits = [h for h in hits if h.path == SEED]
     # every seed paragraph that contains the words is found
     expected = [
-        i for i, line in enumerate((l for l in seed_text().split("\n") if l.strip()), 1)
+        i
+        for i, line in enumerate((x for x in seed_text().split("\n") if x.strip()), 1)
         if "chỉnh đốn đảng" in line.lower()
     ]
     assert sorted(h.number for h in seed_hits) == sorted(expected)
@@ -47,7 +48,8 @@ def test_single_syllable_finds_paragraphs(archive):
 def test_old_and_new_spelling_of_quy_che(archive, query):
     hits = [h for h in archive.search(query, limit=50) if h.path == SEED]
     with_qui_che = {
-        i for i, line in enumerate((l for l in seed_text().split("\n") if l.strip()), 1)
+        i
+        for i, line in enumerate((x for x in seed_text().split("\n") if x.strip()), 1)
         if "qui chế" in line
     }
     assert with_qui_che and with_qui_che <= {h.number for h in hits}

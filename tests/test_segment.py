@@ -12,7 +12,9 @@ NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
 
 def tokens(text, folded=False):
     analyzer = analysis.folded_analyzer() if folded else analysis.exact_analyzer()
-    return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
+    return [
+        (t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -56,7 +58,7 @@ def test_longer_words_from_underthesea_are_extra_tokens():
     toks = tokens("Ủy ban nhân dân quận họp")
     long_words = [(t, p) for t, p, *_ in toks if t.count("_") >= 2]
     assert long_words and all(toks[[x[0] for x in toks].index(t)][1] == p for t, p in long_words)
-    for term, pos, start, end in toks:
+    for term, pos, start, _end in toks:
         if term.count("_") >= 2:
             first_syllable = [x for x in toks if x[1] == pos and "_" not in x[0]][0]
             assert start == first_syllable[2]
@@ -64,12 +66,18 @@ def test_longer_words_from_underthesea_are_extra_tokens():
 
 def test_folded_tokens():
     assert [t for t, *_ in tokens("chỉnh đốn Đảng", folded=True)] == [
-        "chinh", "chinh_don", "don", "don_dang", "dang",
+        "chinh",
+        "chinh_don",
+        "don",
+        "don_dang",
+        "dang",
     ]
 
 
 def test_spelling_variants_index_alike():
-    assert [t for t, *_ in tokens("qui chế hoà bình")] == [t for t, *_ in tokens("quy chế hòa bình")]
+    assert [t for t, *_ in tokens("qui chế hoà bình")] == [
+        t for t, *_ in tokens("quy chế hòa bình")
+    ]
     assert [t for t, *_ in tokens(NFD("Thuỷ lợi"))] == [t for t, *_ in tokens("thủy lợi")]
 
 

@@ -117,14 +117,23 @@ def test_normalize_with_offsets_maps_back(raw):
     # every normalized character comes from the original characters it maps to
     for i, ch in enumerate(norm):
         piece = raw[starts[i] : starts[i + 1]] if i + 1 < len(starts) else raw[starts[i] :]
-        assert vtext.fold_diacritics(ch).lower() in vtext.fold_diacritics(
-            unicodedata.normalize("NFC", piece)
-        ).lower() or piece == ""
+        assert (
+            vtext.fold_diacritics(ch).lower()
+            in vtext.fold_diacritics(unicodedata.normalize("NFC", piece)).lower()
+            or piece == ""
+        )
 
 
 @pytest.mark.parametrize(
     "word, expected",
-    [("chỉnh", True), ("chinh", False), ("đang", True), ("dang", False), ("NQTW5", False), ("Đ", True)],
+    [
+        ("chỉnh", True),
+        ("chinh", False),
+        ("đang", True),
+        ("dang", False),
+        ("NQTW5", False),
+        ("Đ", True),
+    ],
 )
 def test_has_diacritics(word, expected):
     assert vtext.has_diacritics(word) is expected

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import index as tindex
 from .corpus import CorpusError
 from .readers import UnreadableFile
-from .search import Hit, Ranking, Results, SearchError, Searcher
+from .search import Hit, Ranking, Results, Searcher, SearchError
 
 # Every error a user can cause; the CLI prints its message as one line and exits 2.
 TracuuError = (CorpusError, tindex.IndexError_, SearchError, UnreadableFile)
@@ -55,16 +55,27 @@ class Archive:
             self._searcher = Searcher(self.index_dir, self.ranking)
         return self._searcher
 
-    def run(self, query: str, limit: int = 10, mode: str = "auto",
-            filters: Iterable[tuple[str, str]] = (), hints: bool = True,
-            count: bool = True) -> Results:
+    def run(
+        self,
+        query: str,
+        limit: int = 10,
+        mode: str = "auto",
+        filters: Iterable[tuple[str, str]] = (),
+        hints: bool = True,
+        count: bool = True,
+    ) -> Results:
         """Search with hints (accent restoration, "did you mean") and the match count."""
         return self.searcher.run(
             query, limit=limit, mode=mode, filters=filters, hints=hints, count=count
         )
 
-    def search(self, query: str, limit: int = 10, mode: str = "auto",
-               filters: Iterable[tuple[str, str]] = ()) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        mode: str = "auto",
+        filters: Iterable[tuple[str, str]] = (),
+    ) -> list[Hit]:
         """The ranked hits for ``query``."""
         return self.searcher.run(
             query, limit=limit, mode=mode, filters=filters, hints=False, count=False

@@ -59,7 +59,11 @@ class _ProgressReporter(Reporter):
 
     def __init__(self, console: Console, quiet: bool = False) -> None:
         from rich.progress import (
-            BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
             TimeRemainingColumn,
         )
 
@@ -106,7 +110,11 @@ def _summary_line(s: UpdateSummary) -> str:
     kind = "built" if s.rebuilt else "updated"
     parts = [f"{len(s.added)} added"]
     if not s.rebuilt:
-        parts += [f"{len(s.changed)} changed", f"{len(s.deleted)} deleted", f"{s.unchanged} unchanged"]
+        parts += [
+            f"{len(s.changed)} changed",
+            f"{len(s.deleted)} deleted",
+            f"{s.unchanged} unchanged",
+        ]
     parts.append(f"{len(s.skipped)} skipped")
     return f"index {kind}: {', '.join(parts)}; {s.paragraphs} paragraphs in {s.seconds:.1f} s"
 
@@ -140,7 +148,9 @@ class _Group(click.Group):
             sys.exit(EXIT_FOUND)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="tracuu")
 def cli() -> None:
     """tracuu ("tra cứu", to look up): full-text search for Vietnamese archives.
@@ -159,14 +169,22 @@ def cli() -> None:
 @cli.command("index")
 @CORPUS_OPTION
 @INDEX_OPTION
-@click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating changed files.")
 @click.option(
-    "-j", "--jobs", type=click.IntRange(1, 64), default=lambda: min(2, os.cpu_count() or 1),
-    show_default="min(2, CPUs)", help="Processes that read and segment files in parallel.",
+    "--rebuild", is_flag=True, help="Rebuild from scratch instead of updating changed files."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=lambda: min(2, os.cpu_count() or 1),
+    show_default="min(2, CPUs)",
+    help="Processes that read and segment files in parallel.",
 )
 @click.option("--strict", is_flag=True, help="Treat skipped files as an error (exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-def index_command(corpus: Path, index_dir: Path, rebuild: bool, jobs: int, strict: bool, quiet: bool) -> None:
+def index_command(
+    corpus: Path, index_dir: Path, rebuild: bool, jobs: int, strict: bool, quiet: bool
+) -> None:
     """Build or update the index of a corpus folder.
 
     Only new, changed and deleted files are touched unless --rebuild is given. A full
@@ -229,7 +247,9 @@ def results_json(results: Results) -> dict:
 
 def _styled_snippet(hit: Hit) -> Text:
     snip = hit.snippet
-    text = Text(("… " if snip.truncated_start else "") + snip.text + (" …" if snip.truncated_end else ""))
+    text = Text(
+        ("… " if snip.truncated_start else "") + snip.text + (" …" if snip.truncated_end else "")
+    )
     shift = 2 if snip.truncated_start else 0
     for s, e in snip.spans:
         text.stylize("bold black on yellow", s + shift, e + shift)
@@ -255,7 +275,11 @@ def _print_human(results: Results, console: Console) -> None:
         )
         console.print(where)
         if hit.title:
-            console.print(Text("    " + hit.title[:100] + ("…" if len(hit.title) > 100 else ""), style="italic"))
+            console.print(
+                Text(
+                    "    " + hit.title[:100] + ("…" if len(hit.title) > 100 else ""), style="italic"
+                )
+            )
         snippet = _styled_snippet(hit)
         snippet.pad_left(4)
         console.print(snippet)
@@ -267,21 +291,50 @@ def _print_human(results: Results, console: Console) -> None:
 
 @cli.command("search")
 @click.argument("query", nargs=-1, required=True)
-@click.option("-n", "--limit", type=click.IntRange(1, 10000), default=10, show_default=True, help="Most hits to show.")
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(1, 10000),
+    default=10,
+    show_default=True,
+    help="Most hits to show.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: query, hints and hits.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per hit, one per line.")
-@click.option("--exact", "mode", flag_value="exact", help="No folding: every word must match as typed.")
+@click.option(
+    "--exact", "mode", flag_value="exact", help="No folding: every word must match as typed."
+)
 @click.option("--fold", "mode", flag_value="fold", help="Fold everything: ignore all diacritics.")
-@click.option("--from", "date_from", metavar="DATE", help="Only documents dated on/after DATE (2000, 2000-03, 01/03/2000).")
+@click.option(
+    "--from",
+    "date_from",
+    metavar="DATE",
+    help="Only documents dated on/after DATE (2000, 2000-03, 01/03/2000).",
+)
 @click.option("--to", "date_to", metavar="DATE", help="Only documents dated on/before DATE.")
-@click.option("--file", "file_glob", metavar="GLOB", help="Only files whose path matches GLOB (e.g. 'bao-cao*').")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option(
+    "--file",
+    "file_glob",
+    metavar="GLOB",
+    help="Only files whose path matches GLOB (e.g. 'bao-cao*').",
+)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
+)
 @CORPUS_OPTION
 @INDEX_OPTION
 def search_command(
-    query: tuple[str, ...], limit: int, as_json: bool, as_jsonl: bool, mode: str | None,
-    date_from: str | None, date_to: str | None, file_glob: str | None, color: str,
-    corpus: Path, index_dir: Path,
+    query: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+    as_jsonl: bool,
+    mode: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    file_glob: str | None,
+    color: str,
+    corpus: Path,
+    index_dir: Path,
 ) -> None:
     """Search the index for paragraphs matching QUERY.
 
@@ -304,7 +357,9 @@ def search_command(
         _fail("--json and --jsonl cannot be used together")
     archive = Archive(index_dir)
     if not archive.exists():
-        _stderr().print(Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)"))
+        _stderr().print(
+            Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
+        )
         _run_index(archive, corpus, rebuild=True, jobs=1, quiet=False)
     filters = [(k, v) for k, v in (("from", date_from), ("to", date_to), ("file", file_glob)) if v]
     results = archive.run(" ".join(query), limit=limit, mode=mode or "auto", filters=filters)
@@ -348,8 +403,16 @@ _TABLE_COLUMNS = ("id", "rank", "score", "file", "paragraph", "date", "title", "
 
 def _table_row(qid: str, hit: Hit) -> list[str]:
     flat = lambda s: " ".join((s or "").split())  # noqa: E731 - one line per field
-    return [qid, str(hit.rank), f"{hit.score:.4f}", hit.path, str(hit.number), hit.date or "",
-            flat(hit.title), flat(hit.snippet.text)]
+    return [
+        qid,
+        str(hit.rank),
+        f"{hit.score:.4f}",
+        hit.path,
+        str(hit.number),
+        hit.date or "",
+        flat(hit.title),
+        flat(hit.snippet.text),
+    ]
 
 
 def trec_docid(hit: Hit) -> str:
@@ -361,10 +424,26 @@ def trec_docid(hit: Hit) -> str:
 
 @cli.command("batch")
 @click.argument("queries", type=click.File("r", encoding="utf-8"), default="-")
-@click.option("-f", "--format", "fmt", type=click.Choice(["jsonl", "tsv", "csv", "trec"]), default="jsonl",
-              show_default=True, help="Output format.")
-@click.option("-n", "--limit", type=click.IntRange(1, 10000), default=10, show_default=True, help="Hits per query.")
-@click.option("--exact", "mode", flag_value="exact", help="No folding: every word must match as typed.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "tsv", "csv", "trec"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(1, 10000),
+    default=10,
+    show_default=True,
+    help="Hits per query.",
+)
+@click.option(
+    "--exact", "mode", flag_value="exact", help="No folding: every word must match as typed."
+)
 @click.option("--fold", "mode", flag_value="fold", help="Fold everything: ignore all diacritics.")
 @click.option("--from", "date_from", metavar="DATE", help="Only documents dated on/after DATE.")
 @click.option("--to", "date_to", metavar="DATE", help="Only documents dated on/before DATE.")
@@ -373,8 +452,16 @@ def trec_docid(hit: Hit) -> str:
 @CORPUS_OPTION
 @INDEX_OPTION
 def batch_command(
-    queries, fmt: str, limit: int, mode: str | None, date_from: str | None, date_to: str | None,
-    file_glob: str | None, run_name: str, corpus: Path, index_dir: Path,
+    queries,
+    fmt: str,
+    limit: int,
+    mode: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    file_glob: str | None,
+    run_name: str,
+    corpus: Path,
+    index_dir: Path,
 ) -> None:
     """Run many queries at once: one per line of QUERIES (a file, or - for stdin).
 
@@ -399,7 +486,9 @@ def batch_command(
     """
     archive = Archive(index_dir)
     if not archive.exists():
-        _stderr().print(Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)"))
+        _stderr().print(
+            Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
+        )
         _run_index(archive, corpus, rebuild=True, jobs=1, quiet=False)
     filters = [(k, v) for k, v in (("from", date_from), ("to", date_to), ("file", file_glob)) if v]
     lines = _batch_lines(queries)
@@ -409,16 +498,22 @@ def batch_command(
     if fmt in ("tsv", "csv"):
         import csv
 
-        writer = csv.writer(sys.stdout, delimiter="\t" if fmt == "tsv" else ",",
-                            quoting=csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE,
-                            escapechar="\\" if fmt == "tsv" else None, lineterminator="\n")
+        writer = csv.writer(
+            sys.stdout,
+            delimiter="\t" if fmt == "tsv" else ",",
+            quoting=csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE,
+            escapechar="\\" if fmt == "tsv" else None,
+            lineterminator="\n",
+        )
         writer.writerow(_TABLE_COLUMNS)
     for n, qid, q, problem in lines:
         hits: list[Hit] = []
         total = 0
         if problem is None:
             try:
-                results = archive.run(q, limit=limit, mode=mode or "auto", filters=filters, hints=False, count=False)
+                results = archive.run(
+                    q, limit=limit, mode=mode or "auto", filters=filters, hints=False, count=False
+                )
                 hits, total = results.hits, results.total
             except SearchError as exc:
                 problem = str(exc)
@@ -426,11 +521,21 @@ def batch_command(
             malformed = True
             err.print(Text(f"tracuu: warning: line {n}: {problem}"))
             if fmt == "jsonl":
-                click.echo(json.dumps({"id": qid, "line": n, "query": q, "error": problem}, ensure_ascii=False))
+                click.echo(
+                    json.dumps(
+                        {"id": qid, "line": n, "query": q, "error": problem}, ensure_ascii=False
+                    )
+                )
             continue
         found = found or bool(hits)
         if fmt == "jsonl":
-            record = {"id": qid, "line": n, "query": q, "total": total, "hits": [_hit_json(h) for h in hits]}
+            record = {
+                "id": qid,
+                "line": n,
+                "query": q,
+                "total": total,
+                "hits": [_hit_json(h) for h in hits],
+            }
             click.echo(json.dumps(record, ensure_ascii=False))
         elif fmt == "trec":
             for h in hits:

@@ -68,9 +68,7 @@ def split_paragraphs(text: str) -> Iterator[tuple[int, int]]:
 
 # ---- metadata ---------------------------------------------------------------------
 
-_DATE_WORDS = re.compile(
-    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE
-)
+_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-]|\.\d)")
 _DOC_NUMBER = re.compile(r"^(?:[\w ]{0,20}\s)?số\s*(?:hiệu)?\s*:\s*([\w./-]+)", re.IGNORECASE)
 _MOTTO = re.compile(
@@ -79,14 +77,51 @@ _MOTTO = re.compile(
     re.IGNORECASE,
 )
 _DOC_TYPES = (
-    "LUẬT", "BỘ LUẬT", "NGHỊ QUYẾT", "NGHỊ ĐỊNH", "QUYẾT ĐỊNH", "THÔNG TƯ", "CHỈ THỊ",
-    "BÁO CÁO", "THÔNG BÁO", "BIÊN BẢN", "TỜ TRÌNH", "KẾ HOẠCH", "CÔNG VĂN", "HƯỚNG DẪN",
-    "PHÁP LỆNH", "HIẾN PHÁP", "QUY ĐỊNH", "QUY CHẾ", "ĐIỀU LỆ", "CHƯƠNG TRÌNH",
+    "LUẬT",
+    "BỘ LUẬT",
+    "NGHỊ QUYẾT",
+    "NGHỊ ĐỊNH",
+    "QUYẾT ĐỊNH",
+    "THÔNG TƯ",
+    "CHỈ THỊ",
+    "BÁO CÁO",
+    "THÔNG BÁO",
+    "BIÊN BẢN",
+    "TỜ TRÌNH",
+    "KẾ HOẠCH",
+    "CÔNG VĂN",
+    "HƯỚNG DẪN",
+    "PHÁP LỆNH",
+    "HIẾN PHÁP",
+    "QUY ĐỊNH",
+    "QUY CHẾ",
+    "ĐIỀU LỆ",
+    "CHƯƠNG TRÌNH",
 )
 _ISSUERS = (
-    "QUỐC HỘI", "CHÍNH PHỦ", "THỦ TƯỚNG", "CHỦ TỊCH NƯỚC", "BỘ ", "ỦY BAN", "UBND",
-    "BAN ", "ĐẢNG BỘ", "ĐẢNG ỦY", "QUẬN ỦY", "THÀNH ỦY", "TỈNH ỦY", "HUYỆN ỦY", "HỘI ĐỒNG",
-    "TÒA ÁN", "VIỆN KIỂM SÁT", "SỞ ", "CHI BỘ", "TỔNG CỤC", "CỤC ", "VĂN PHÒNG", "TRUNG ƯƠNG",
+    "QUỐC HỘI",
+    "CHÍNH PHỦ",
+    "THỦ TƯỚNG",
+    "CHỦ TỊCH NƯỚC",
+    "BỘ ",
+    "ỦY BAN",
+    "UBND",
+    "BAN ",
+    "ĐẢNG BỘ",
+    "ĐẢNG ỦY",
+    "QUẬN ỦY",
+    "THÀNH ỦY",
+    "TỈNH ỦY",
+    "HUYỆN ỦY",
+    "HỘI ĐỒNG",
+    "TÒA ÁN",
+    "VIỆN KIỂM SÁT",
+    "SỞ ",
+    "CHI BỘ",
+    "TỔNG CỤC",
+    "CỤC ",
+    "VĂN PHÒNG",
+    "TRUNG ƯƠNG",
 )
 
 
@@ -216,6 +251,14 @@ def make_document(name: str, text: str, fmt: str = "txt") -> Document:
     )
     data = text.encode("utf-8", "surrogatepass")
     return Document(
-        name, text, title, date, doc_number, issuer, fmt,
-        hashlib.sha256(data).hexdigest(), len(data), paragraphs,
+        name,
+        text,
+        title,
+        date,
+        doc_number,
+        issuer,
+        fmt,
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        paragraphs,
     )

@@ -22,11 +22,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields, index as windex
+from whoosh import fields
+from whoosh import index as windex
 
 from . import analysis
 from .corpus import Document, Paragraph, iter_corpus_files, load_document, relative_name
@@ -200,7 +201,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 # ---- building ---------------------------------------------------------------------
@@ -215,9 +216,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _new_generation_name(index_dir: Path) -> str:
-    numbers = [
-        int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()
-    ]
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 
@@ -373,9 +372,7 @@ def build_corpus(
     manifest = Manifest(corpus=str(corpus_dir.resolve()))
     if old is not None:
         manifest.built_at = old.built_at
-        manifest.files = {
-            k: v for k, v in old.files.items() if k in names and names[k] not in todo
-        }
+        manifest.files = {k: v for k, v in old.files.items() if k in names and names[k] not in todo}
         for k, digest in hashes.items():  # touched but same content: remember new mtime
             key = _stat_key(names[k])
             if key:
@@ -393,7 +390,10 @@ def build_corpus(
                 continue
             key = _stat_key(path) or (doc.size, 0)
             manifest.files[name] = FileRecord(
-                file_sha256(path) if path.exists() else doc.sha256, key[0], key[1], len(doc.paragraphs)
+                file_sha256(path) if path.exists() else doc.sha256,
+                key[0],
+                key[1],
+                len(doc.paragraphs),
             )
             if old is not None:
                 (summary.changed if name in old.files else summary.added).append(name)
@@ -407,7 +407,9 @@ def build_corpus(
     procs = procs if len(todo) >= PARALLEL_MIN_FILES else 1
     if old is None:
         build_index(
-            (p for doc in documents() for p in doc.paragraphs), index_dir, manifest=manifest,
+            (p for doc in documents() for p in doc.paragraphs),
+            index_dir,
+            manifest=manifest,
             procs=procs,
         )
     else:

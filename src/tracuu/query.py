@@ -59,7 +59,8 @@ _TOKEN = re.compile(
   | (?P<rpar>\))
   | (?P<field>(?:%s):(?:"[^"]*"?|[^\s()"]+))
   | (?P<word>-?[^\s()"]+)
-    """ % "|".join(FIELDS),
+    """
+    % "|".join(FIELDS),
     re.VERBOSE | re.IGNORECASE,
 )
 
@@ -125,8 +126,10 @@ class _Parser:
 
     def and_expr(self) -> Node:
         parts = [self.unary()]
-        while (tok := self.peek()) and tok.kind != "rpar" and not (
-            tok.kind == "op" and tok.value == "OR"
+        while (
+            (tok := self.peek())
+            and tok.kind != "rpar"
+            and not (tok.kind == "op" and tok.value == "OR")
         ):
             if tok.kind == "op" and tok.value == "AND":
                 self.i += 1

@@ -135,7 +135,9 @@ class _Compiler:
         if isinstance(node, tquery.Not):
             child = self.compile(node.child, positive=False)
             return wq.Not(child) if child is not None else None
-        children = [c for c in (self.compile(ch, positive) for ch in node.children) if c is not None]
+        children = [
+            c for c in (self.compile(ch, positive) for ch in node.children) if c is not None
+        ]
         if not children:
             return None
         if len(children) == 1:
@@ -193,8 +195,10 @@ class _Compiler:
         if positive and " ".join(sylls) in self.rewrite:
             seg = vseg.segment(self.rewrite[" ".join(sylls)], words=self.r.word_boost > 0)
             sylls = [s.text for s in seg.syllables]
-        if positive and self.mode == "auto" and any(
-            s.isalpha() and not vtext.has_diacritics(s) for s in sylls
+        if (
+            positive
+            and self.mode == "auto"
+            and any(s.isalpha() and not vtext.has_diacritics(s) for s in sylls)
         ):
             self.info.typed_plain.append(sylls)
         clauses = [self.syllable(s, positive) for s in sylls]
@@ -343,7 +347,11 @@ def _merge_adjacent(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
     """Join matched syllables separated only by spaces (``chỉnh đốn Đảng`` is one mark)."""
     merged: list[tuple[int, int]] = []
     for s, e in spans:
-        if merged and text[merged[-1][1] : s].strip(" ") == "" and "\n" not in text[merged[-1][1] : s]:
+        if (
+            merged
+            and text[merged[-1][1] : s].strip(" ") == ""
+            and "\n" not in text[merged[-1][1] : s]
+        ):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
@@ -389,7 +397,6 @@ class _BM25F(scoring.BM25F):
         return log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
-
 class _ChainedHit:
     def __init__(self, hit) -> None:
         self._hit = hit
@@ -419,7 +426,6 @@ class _Chained:
     def __len__(self) -> int:
         # Whoosh counts every match on len(): only done when a total is asked for
         return max(len(self._rest), len(self._first))
-
 
 
 class Searcher:
@@ -472,7 +478,7 @@ class Searcher:
         q = compiler.compile(tree)
         if q is None:
             raise SearchError("malformed query: no searchable words in it")
-        if isinstance(q, wq.Not) or (isinstance(q, wq.ConstantScoreQuery)):
+        if isinstance(q, wq.Not | wq.ConstantScoreQuery):
             q = wq.And([wq.Every(), q])
         flt = [filter_query(name, value) for name, value in filters]
         filter_q = wq.And(flt) if len(flt) > 1 else (flt[0] if flt else None)
@@ -543,7 +549,9 @@ class Searcher:
             if len(folded) == 1:
                 clauses.append(wq.Term("fold", folded[0]))
             else:
-                clauses.append(wq.And([wq.Term("fold", f"{a}_{b}") for a, b in zip(folded, folded[1:])]))
+                clauses.append(
+                    wq.And([wq.Term("fold", f"{a}_{b}") for a, b in zip(folded, folded[1:])])
+                )
         q: wq.Query = wq.Or(clauses) if len(clauses) > 1 else clauses[0]
         if filter_q is not None:
             q = wq.And([q, filter_q])
@@ -577,7 +585,7 @@ class Searcher:
         return out
 
     def _suggest(self, query: str, words: list[str]) -> str | None:
-        """"Did you mean": replace words missing from the index by close ones in it."""
+        """ "Did you mean": replace words missing from the index by close ones in it."""
         reader = self._searcher.reader()
         replacements: dict[str, str] = {}
         for w in dict.fromkeys(words):

@@ -73,9 +73,7 @@ def segment(text: str, words: bool = True) -> Segmentation:
     """Segment ``text``: syllables always, multi-syllable words when ``words``."""
     norm, starts, spans = split_syllables(text)
     lower = vtext.casefold(norm)
-    syllables = tuple(
-        Syllable(lower[s:e], starts[s], starts[e], joined) for s, e, joined in spans
-    )
+    syllables = tuple(Syllable(lower[s:e], starts[s], starts[e], joined) for s, e, joined in spans)
     if not words or len(spans) < 2:
         return Segmentation(syllables, ())
     return Segmentation(syllables, tuple(_align_words(norm, lower, spans)))
