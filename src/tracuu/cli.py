@@ -45,6 +45,10 @@ INDEX_OPTION = click.option(
 )
 
 
+def _default_jobs() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
 def _stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -78,6 +82,9 @@ class _ProgressReporter(Reporter):
             TextColumn("{task.fields[name]}", style="dim"),
             console=console,
             transient=True,
+            # no refresh thread: Whoosh's multiprocess writer forks, and forking a
+            # threaded process can deadlock; we refresh after each file instead
+            auto_refresh=False,
             disable=quiet or not console.is_terminal,
         )
         self.task = None
@@ -95,6 +102,7 @@ class _ProgressReporter(Reporter):
     def file_done(self, path: str, paragraphs: int) -> None:
         if self.task is not None:
             self.progress.update(self.task, advance=1, name=path[-40:])
+            self.progress.refresh()
 
     def skipped(self, path: str, reason: str) -> None:
         self.console.print(Text(f"tracuu: warning: skipped {path}: {reason}"))
@@ -104,6 +112,7 @@ class _ProgressReporter(Reporter):
     def phase(self, name: str) -> None:
         if self.task is not None:
             self.progress.update(self.task, name=name)
+            self.progress.refresh()
 
 
 def _summary_line(s: UpdateSummary) -> str:
@@ -176,7 +185,7 @@ def cli() -> None:
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
-    default=lambda: min(2, os.cpu_count() or 1),
+    default=_default_jobs,
     show_default="min(2, CPUs)",
     help="Processes that read and segment files in parallel.",
 )
@@ -360,7 +369,7 @@ def search_command(
         _stderr().print(
             Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
         )
-        _run_index(archive, corpus, rebuild=True, jobs=1, quiet=False)
+        _run_index(archive, corpus, rebuild=True, jobs=_default_jobs(), quiet=False)
     filters = [(k, v) for k, v in (("from", date_from), ("to", date_to), ("file", file_glob)) if v]
     results = archive.run(" ".join(query), limit=limit, mode=mode or "auto", filters=filters)
     out = Console(
@@ -489,7 +498,7 @@ def batch_command(
         _stderr().print(
             Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
         )
-        _run_index(archive, corpus, rebuild=True, jobs=1, quiet=False)
+        _run_index(archive, corpus, rebuild=True, jobs=_default_jobs(), quiet=False)
     filters = [(k, v) for k, v in (("from", date_from), ("to", date_to), ("file", file_glob)) if v]
     lines = _batch_lines(queries)
     err = _stderr()
