@@ -202,3 +202,19 @@ def test_metadata_is_stored_and_filterable(tmp_path, procs, monkeypatch):
         assert {h.path for h in a.search("kiểm tra number:12/BC-QU")} == {"bc.txt"}
         assert {h.path for h in a.search('kiểm tra issuer:"quan 10"')} == {"bc.txt"}
         assert {h.path for h in a.search("kiểm tra date:1998-04")} == {"khac.txt"}
+
+
+def test_files_without_a_real_suffix_are_text_and_other_types_are_counted(corpus, tmp_path):
+    (corpus / "iso 3166-2").write_text("Mã vùng hành chính của Việt Nam.\n", encoding="utf-8")
+    (corpus / "i am... yours").write_text("Một bài hát về hòa bình.\n", encoding="utf-8")
+    (corpus / "anh.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (corpus / "bang.xlsx").write_bytes(b"PK\x03\x04")
+    summary = Archive(tmp_path / "ix").update(corpus)
+    assert {"iso 3166-2", "i am... yours"} <= set(summary.added)
+    assert dict(summary.ignored) == {".jpg": 1, ".xlsx": 1}
+    with Archive(tmp_path / "ix") as a:
+        assert [h.path for h in a.search("mã vùng hành chính")] == ["iso 3166-2"]
+    r = CliRunner().invoke(
+        cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix2")]
+    )
+    assert "not read (other file types): .jpg 1, .xlsx 1" in r.output

@@ -125,7 +125,11 @@ def _summary_line(s: UpdateSummary) -> str:
             f"{s.unchanged} unchanged",
         ]
     parts.append(f"{len(s.skipped)} skipped")
-    return f"index {kind}: {', '.join(parts)}; {s.paragraphs} paragraphs in {s.seconds:.1f} s"
+    line = f"index {kind}: {', '.join(parts)}; {s.paragraphs} paragraphs in {s.seconds:.1f} s"
+    if s.ignored:
+        kinds = ", ".join(f"{suffix} {n}" for suffix, n in s.ignored.most_common())
+        line += f"\nnot read (other file types): {kinds}"
+    return line
 
 
 def _run_index(

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,12 +206,13 @@ class CorpusError(Exception):
     """The corpus folder cannot be used (missing, not a folder)."""
 
 
-def iter_corpus_files(root: Path) -> Iterator[Path]:
-    """Every regular file below ``root`` with a supported suffix, in a stable order.
+def iter_corpus_files(root: Path, ignored: Counter[str] | None = None) -> Iterator[Path]:
+    """Every regular file below ``root`` that tracuu reads, in a stable order.
 
     Names starting with "." are included: archives have them and shell globs skip them.
+    Files of other types (.jpg, .xlsx) are counted by suffix in ``ignored``.
     """
-    from .readers import SUPPORTED_SUFFIXES
+    from .readers import effective_suffix
 
     root = Path(root)
     if not root.exists():
@@ -221,8 +223,12 @@ def iter_corpus_files(root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if d not in {".git", "__pycache__"})
         for name in sorted(filenames):
             p = Path(dirpath) / name
-            if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file():
+            if not p.is_file():
+                continue
+            if effective_suffix(p) is not None:
                 yield p
+            elif ignored is not None:
+                ignored[p.suffix.lower()] += 1
 
 
 def relative_name(path: Path, root: Path) -> str:

@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,6 +281,7 @@ class UpdateSummary:
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
+    ignored: Counter[str] = field(default_factory=Counter)  # other file types, by suffix
     paragraphs: int = 0
     rebuilt: bool = False
     seconds: float = 0.0
@@ -330,8 +332,8 @@ def build_corpus(
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     reporter = reporter or Reporter()
-    files = list(iter_corpus_files(corpus_dir))
     summary = UpdateSummary()
+    files = list(iter_corpus_files(corpus_dir, summary.ignored))
 
     old: Manifest | None = None
     if not rebuild:

@@ -52,12 +52,29 @@ class DocumentText:
 # --------------------------------------------------------------------------- reading
 
 
+_REAL_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
+
+
+def effective_suffix(path: Path) -> str | None:
+    """The suffix a file is read as, or None for a file type we do not read.
+
+    Archives hold plain-text files with no extension or with a name that only looks like
+    one ("iso 3166-2", "i am... yours"): those are read as text.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in SUPPORTED_SUFFIXES:
+        return suffix
+    if not _REAL_SUFFIX.fullmatch(suffix):
+        return ".txt"
+    return None
+
+
 def read_document(path: Path, max_bytes: int = MAX_BYTES) -> DocumentText:
     """Read one supported file; raise UnreadableFile with a short reason if impossible."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"unsupported file type {suffix or '(no suffix)'}")
+    suffix = effective_suffix(path)
+    if suffix is None:
+        raise UnreadableFile(f"unsupported file type {path.suffix.lower()}")
     data = _read_bytes(path, max_bytes)
     if not data:
         raise UnreadableFile("empty file")
