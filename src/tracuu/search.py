@@ -23,11 +23,15 @@ from . import index as tindex
 from . import query as tquery
 from . import segment as vseg
 from . import text as vtext
+from . import whoosh_speedups
+
+whoosh_speedups.install()
 
 MODES = ("auto", "exact", "fold")
-RESTORE_SAMPLE = 100  # folded matches read to learn how unaccented words are written
+RESTORE_SAMPLE = 40  # paragraphs read to learn how unaccented words are written
 MAX_RESTORE_RUN = 8  # longer unaccented runs (questions) are not restored as a whole
 DOMINANT = 0.6  # share of occurrences that makes one accented reading "the" reading
+STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class _Compiled:
     folded: set[str] = field(default_factory=set)  # highlight: tokens whose fold is these
     typed_plain: list[list[str]] = field(default_factory=list)  # unaccented word runs
     words: list[str] = field(default_factory=list)  # every positive query syllable
+    pairs: list[wq.Query] | None = None  # the pairs of a lone run or phrase (see _two_stage)
 
 
 class _Compiler:
@@ -198,8 +203,11 @@ class _Compiler:
         if (
             positive
             and self.mode == "auto"
-            and any(s.isalpha() and not vtext.has_diacritics(s) for s in sylls)
+            and any(s.isalpha() for s in sylls)
+            and not any(vtext.has_diacritics(s) for s in sylls)
         ):
+            # typed without diacritics (a mixed run like "chinh đốn" was typed with
+            # them, and its plain words are just folded)
             self.info.typed_plain.append(sylls)
         clauses = [self.syllable(s, positive) for s in sylls]
         if len(clauses) == 1:
@@ -218,25 +226,45 @@ class _Compiler:
                     boosts.append(wq.Term("body", word, boost=self.r.word_boost))
         if len(clauses) <= self.r.and_max:
             core: wq.Query = wq.And(clauses)
-            return wq.AndMaybe(core, wq.Or(boosts)) if boosts else core
+            if not boosts:
+                return core
+            pairs = boosts[: len(boosts) - len(seg.words if self.r.word_boost > 0 else ())]
+            if pairs:
+                self.info.pairs = pairs
+            return wq.AndMaybe(core, wq.Or(boosts))
         return wq.Or(clauses + boosts)
 
     def phrase(self, text: str, positive: bool) -> wq.Query | None:
-        sylls = [s.text for s in vseg.segment(text, words=False).syllables]
+        seg = vseg.segment(text, words=False)
+        sylls = [s.text for s in seg.syllables]
         if not sylls:
             return None
         for s in sylls:
             self.syllable(s, positive)  # records highlight terms
         if len(sylls) == 1:
             return self.syllable(sylls[0], False)
+        joined = [(a.text, b.text) for a, b in zip(seg.syllables, seg.syllables[1:]) if b.joined]
+
+        def guarded(fieldname: str, words: list[str], boost: float = 1.0) -> wq.Query:
+            # a paragraph with the phrase has its pairs: requiring them lets the
+            # intersection skip most paragraphs before positions are checked
+            fold = fieldname == "fold"
+            pairs = [
+                wq.Term(fieldname, vtext.fold_diacritics(f"{a}_{b}") if fold else f"{a}_{b}")
+                for a, b in joined
+            ]
+            return wq.And([*pairs, wq.Phrase(fieldname, words)], boost=boost)
+
+        if positive and joined:
+            self.info.pairs = [self.pair(a, b) for a, b in joined]
         accented = [self._accented(s) for s in sylls]
         if all(accented):
-            return wq.Phrase("body", sylls)
-        folded = wq.Phrase("fold", [vtext.fold_diacritics(s) for s in sylls])
+            return guarded("body", sylls)
+        folded = guarded("fold", [vtext.fold_diacritics(s) for s in sylls])
         if not any(accented):
             if self.mode == "fold":
                 return folded
-            return wq.DisjunctionMax([wq.Phrase("body", sylls, boost=self.r.exact_boost), folded])
+            return wq.DisjunctionMax([guarded("body", sylls, self.r.exact_boost), folded])
         # mixed: the phrase on folded text, and the accented words exactly somewhere in it
         return wq.And([folded] + [wq.Term("body", s) for s, a in zip(sylls, accented) if a])
 
@@ -410,18 +438,40 @@ class _ChainedHit:
         return self._hit[key]
 
 
+class _DocHit:
+    """A hit found outside Whoosh's collectors (see Searcher._two_stage)."""
+
+    def __init__(self, searcher, docnum: int, score: float) -> None:
+        self._searcher = searcher
+        self.docnum = docnum
+        self.score = score
+
+    def fields(self) -> dict:
+        return self._searcher.stored_fields(self.docnum)
+
+    def __getitem__(self, key: str):
+        return self.fields()[key]
+
+
 class _Chained:
     """Hits of ``first``, then the hits of ``rest`` that ``first`` does not have."""
 
     def __init__(self, first, rest) -> None:
         seen = {h.docnum for h in first}
+        # (never `rest or ...`: the truth value of Whoosh results counts every match)
         self._hits = [_ChainedHit(h) for h in first] + [
-            _ChainedHit(h) for h in (rest or ()) if h.docnum not in seen
+            _ChainedHit(h) for h in (rest if rest is not None else ()) if h.docnum not in seen
         ]
-        self._first, self._rest = first, rest or first
+        self._first, self._rest = first, rest if rest is not None else first
 
     def __getitem__(self, item):
         return self._hits[item]
+
+    def __iter__(self):
+        return iter(self._hits)
+
+    def scored_length(self) -> int:
+        return len(self._hits)
 
     def __len__(self) -> int:
         # Whoosh counts every match on len(): only done when a total is asked for
@@ -499,16 +549,17 @@ class Searcher:
             if mode == "auto" and rewrite:
                 # Rank the dominant accented reading first, exactly as if it had been
                 # typed with diacritics; the other folded matches follow.
-                q_exact = _Compiler(mode, self.ranking, rewrite).compile(tree)
-                first = self._searcher.search(q_exact, limit=max(limit, 1), filter=filter_q)
+                exact = _Compiler(mode, self.ranking, rewrite)
+                q_exact = exact.compile(tree)
+                first = self._two_stage(tree, exact.info, q_exact, limit, filter_q, False)
                 rest = None
                 if first.scored_length() < limit or count:
-                    rest = self._searcher.search(
-                        q, limit=max(limit, 1) + first.scored_length(), filter=filter_q
+                    rest = self._two_stage(
+                        tree, info, q, limit + first.scored_length(), filter_q, count
                     )
                 res = _Chained(first, rest)
         if res is None:
-            res = self._searcher.search(q, limit=max(limit, 1), filter=filter_q)
+            res = self._two_stage(tree, compiler.info, q, limit, filter_q, count)
         hits = []
         for rank, hit in enumerate(res[:limit], start=1):
             stored = hit.fields()
@@ -540,6 +591,48 @@ class Searcher:
             if not hits:
                 results.suggestion = self._suggest(query, info.words)
         return results
+
+    def _two_stage(self, tree, info: _Compiled, q: wq.Query, limit: int, filter_q, count: bool):
+        """Search ``q``; a lone run of words or a phrase goes through its pairs first.
+
+        In pure Python, intersecting the posting lists of common syllables ("việt",
+        "nam") costs far more than reading those of their pairs ("tranh_việt"). So the
+        paragraphs with every pair side by side are found by the pairs alone (stage 1),
+        then scored by the full query, skipping straight to each of them (stage 2). The
+        full query runs only when stage 1 finds fewer than ``limit``.
+        """
+        if not info.pairs or not isinstance(tree, tquery.Words | tquery.Phrase):
+            return self._searcher.search(q, limit=max(limit, 1), filter=filter_q)
+        depth = max(limit * STAGE1_DEPTH, STAGE1_MIN)
+        stage1 = self._searcher.search(wq.And(info.pairs), limit=depth, filter=filter_q)
+        scored = self._score_docs(q, [h.docnum for h in stage1])
+        first = [_DocHit(self._searcher, d, sc) for d, sc in scored][: max(limit, 1)]
+        exhausted = stage1.scored_length() < depth  # every paragraph with the pairs was read
+        if (len(first) >= limit or (exhausted and isinstance(tree, tquery.Phrase))) and not count:
+            # (a phrase has its pairs: when all of those were read, nothing else matches)
+            return _Chained(first, None)
+        rest = self._searcher.search(q, limit=max(limit, 1) + len(first), filter=filter_q)
+        return _Chained(first, rest)
+
+    def _score_docs(self, q: wq.Query, docnums: list[int]) -> list[tuple[int, float]]:
+        """(docnum, score) of the given documents that match ``q``, best first."""
+        out: list[tuple[int, float]] = []
+        wanted = sorted(set(docnums))
+        context = self._searcher.context()
+        for sub, offset in self._searcher.leaf_searchers():
+            local = [d - offset for d in wanted if offset <= d < offset + sub.doc_count_all()]
+            if not local:
+                continue
+            m = q.matcher(sub, context)
+            for d in local:
+                if not m.is_active():
+                    break
+                if m.id() < d:
+                    m.skip_to(d)
+                if m.is_active() and m.id() == d:
+                    out.append((d + offset, m.score()))
+        out.sort(key=lambda x: (-x[1], x[0]))
+        return out
 
     def _sample_texts(self, runs: list[list[str]], filter_q: wq.Query | None) -> list[str]:
         """Up to RESTORE_SAMPLE paragraphs holding a run's syllables side by side (folded)."""
