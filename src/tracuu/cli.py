@@ -45,6 +45,69 @@ INDEX_OPTION = click.option(
 )
 
 
+def query_options(limit_help: str):
+    """The options search and batch share: limit, diacritic mode, filters, locations."""
+    options = [
+        click.option(
+            "-n",
+            "--limit",
+            type=click.IntRange(1, 10000),
+            default=10,
+            show_default=True,
+            help=limit_help,
+        ),
+        click.option(
+            "--exact",
+            "mode",
+            flag_value="exact",
+            help="No folding: every word must match as typed.",
+        ),
+        click.option(
+            "--fold", "mode", flag_value="fold", help="Fold everything: ignore all diacritics."
+        ),
+        click.option(
+            "--from",
+            "date_from",
+            metavar="DATE",
+            help="Only documents dated on/after DATE (2000, 2000-03, 01/03/2000).",
+        ),
+        click.option(
+            "--to", "date_to", metavar="DATE", help="Only documents dated on/before DATE."
+        ),
+        click.option(
+            "--file",
+            "file_glob",
+            metavar="GLOB",
+            help="Only files whose path matches GLOB (e.g. 'bao-cao*').",
+        ),
+        CORPUS_OPTION,
+        INDEX_OPTION,
+    ]
+
+    def decorate(f):
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate
+
+
+def _filters(date_from: str | None, date_to: str | None, file_glob: str | None):
+    pairs = (("from", date_from), ("to", date_to), ("file", file_glob))
+    return [(name, value) for name, value in pairs if value]
+
+
+def _open_archive(index_dir: Path, corpus: Path) -> Archive:
+    """The archive at ``index_dir``, built from ``corpus`` first if there is no index yet."""
+    archive = Archive(index_dir)
+    if not archive.exists():
+        _stderr().print(
+            Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
+        )
+        _run_index(archive, corpus, rebuild=True, jobs=_default_jobs(), quiet=False)
+    return archive
+
+
 def _default_jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
@@ -304,38 +367,12 @@ def _print_human(results: Results, console: Console) -> None:
 
 @cli.command("search")
 @click.argument("query", nargs=-1, required=True)
-@click.option(
-    "-n",
-    "--limit",
-    type=click.IntRange(1, 10000),
-    default=10,
-    show_default=True,
-    help="Most hits to show.",
-)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: query, hints and hits.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per hit, one per line.")
 @click.option(
-    "--exact", "mode", flag_value="exact", help="No folding: every word must match as typed."
-)
-@click.option("--fold", "mode", flag_value="fold", help="Fold everything: ignore all diacritics.")
-@click.option(
-    "--from",
-    "date_from",
-    metavar="DATE",
-    help="Only documents dated on/after DATE (2000, 2000-03, 01/03/2000).",
-)
-@click.option("--to", "date_to", metavar="DATE", help="Only documents dated on/before DATE.")
-@click.option(
-    "--file",
-    "file_glob",
-    metavar="GLOB",
-    help="Only files whose path matches GLOB (e.g. 'bao-cao*').",
-)
-@click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
-@CORPUS_OPTION
-@INDEX_OPTION
+@query_options("Most hits to show.")
 def search_command(
     query: tuple[str, ...],
     limit: int,
@@ -368,13 +405,8 @@ def search_command(
     """
     if as_json and as_jsonl:
         _fail("--json and --jsonl cannot be used together")
-    archive = Archive(index_dir)
-    if not archive.exists():
-        _stderr().print(
-            Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
-        )
-        _run_index(archive, corpus, rebuild=True, jobs=_default_jobs(), quiet=False)
-    filters = [(k, v) for k, v in (("from", date_from), ("to", date_to), ("file", file_glob)) if v]
+    archive = _open_archive(index_dir, corpus)
+    filters = _filters(date_from, date_to, file_glob)
     results = archive.run(" ".join(query), limit=limit, mode=mode or "auto", filters=filters)
     out = Console(
         highlight=False,
@@ -446,24 +478,8 @@ def trec_docid(hit: Hit) -> str:
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "-n",
-    "--limit",
-    type=click.IntRange(1, 10000),
-    default=10,
-    show_default=True,
-    help="Hits per query.",
-)
-@click.option(
-    "--exact", "mode", flag_value="exact", help="No folding: every word must match as typed."
-)
-@click.option("--fold", "mode", flag_value="fold", help="Fold everything: ignore all diacritics.")
-@click.option("--from", "date_from", metavar="DATE", help="Only documents dated on/after DATE.")
-@click.option("--to", "date_to", metavar="DATE", help="Only documents dated on/before DATE.")
-@click.option("--file", "file_glob", metavar="GLOB", help="Only files whose path matches GLOB.")
 @click.option("--run-name", default="tracuu", show_default=True, help="Run tag in TREC output.")
-@CORPUS_OPTION
-@INDEX_OPTION
+@query_options("Hits per query.")
 def batch_command(
     queries,
     fmt: str,
@@ -497,13 +513,8 @@ def batch_command(
 
     Exit codes: 0 some query found something, 1 none did, 2 a line was malformed.
     """
-    archive = Archive(index_dir)
-    if not archive.exists():
-        _stderr().print(
-            Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
-        )
-        _run_index(archive, corpus, rebuild=True, jobs=_default_jobs(), quiet=False)
-    filters = [(k, v) for k, v in (("from", date_from), ("to", date_to), ("file", file_glob)) if v]
+    archive = _open_archive(index_dir, corpus)
+    filters = _filters(date_from, date_to, file_glob)
     lines = _batch_lines(queries)
     err = _stderr()
     found = malformed = False
