@@ -5,6 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tracuu import Archive
 from tracuu import index as tindex
 from tracuu.cli import cli
 
@@ -134,3 +135,14 @@ def test_help_teaches(run):
         "TRACUU_INDEX",
     ):
         assert word in r.output
+
+
+def test_count_is_asked_for(run, built):
+    plain = json.loads(run("search", "--index", str(built[1]), "--json", "-n", "2", "Đảng").output)
+    counted = json.loads(
+        run("search", "--index", str(built[1]), "--json", "--count", "-n", "2", "Đảng").output
+    )
+    assert plain["total"] is None
+    assert counted["total"] == len(Archive(built[1]).search("Đảng", limit=1000)) > 2
+    r = run("search", "--index", str(built[1]), "--count", "-n", "2", "Đảng")
+    assert f"{counted['total']} paragraph(s) matched (showing 2)" in r.output

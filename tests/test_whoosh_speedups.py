@@ -34,10 +34,14 @@ def test_skip_to_matches_whoosh(archive):
 
 def test_search_results_unchanged(archive):
     queries = ["chỉnh đốn Đảng", "cán bộ đảng viên", '"quy chế dân chủ"', "chinh don dang"]
-    with_speedups = [[(h.path, h.number, h.score) for h in archive.search(q, limit=20)] for q in queries]
+    with_speedups = [
+        [(h.path, h.number, h.score) for h in archive.search(q, limit=20)] for q in queries
+    ]
     whoosh_speedups.uninstall()
     try:
-        without = [[(h.path, h.number, h.score) for h in archive.search(q, limit=20)] for q in queries]
+        without = [
+            [(h.path, h.number, h.score) for h in archive.search(q, limit=20)] for q in queries
+        ]
     finally:
         whoosh_speedups.install()
     assert with_speedups == without

@@ -62,7 +62,7 @@ class Archive:
         mode: str = "auto",
         filters: Iterable[tuple[str, str]] = (),
         hints: bool = True,
-        count: bool = True,
+        count: bool = False,
     ) -> Results:
         """Search with hints (accent restoration, "did you mean") and the match count."""
         return self.searcher.run(

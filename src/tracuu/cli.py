@@ -361,14 +361,24 @@ def _print_human(results: Results, console: Console) -> None:
         console.print(snippet)
         console.print()
     shown = len(results.hits)
-    more = f" (showing {shown})" if results.total > shown else ""
-    console.print(Text(f"{results.total} paragraph(s) matched{more}", style="dim"))
+    if results.total is None:
+        line = f"{shown} best paragraph(s) shown (-n for more, --count for how many match)"
+    else:
+        more = f" (showing {shown})" if results.total > shown else ""
+        line = f"{results.total} paragraph(s) matched{more}"
+    console.print(Text(line, style="dim"))
 
 
 @cli.command("search")
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: query, hints and hits.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per hit, one per line.")
+@click.option(
+    "--count",
+    "count",
+    is_flag=True,
+    help="Also count every matching paragraph (a second pass: slower on large archives).",
+)
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
@@ -378,6 +388,7 @@ def search_command(
     limit: int,
     as_json: bool,
     as_jsonl: bool,
+    count: bool,
     mode: str | None,
     date_from: str | None,
     date_to: str | None,
@@ -407,7 +418,9 @@ def search_command(
         _fail("--json and --jsonl cannot be used together")
     archive = _open_archive(index_dir, corpus)
     filters = _filters(date_from, date_to, file_glob)
-    results = archive.run(" ".join(query), limit=limit, mode=mode or "auto", filters=filters)
+    results = archive.run(
+        " ".join(query), limit=limit, mode=mode or "auto", filters=filters, count=count
+    )
     out = Console(
         highlight=False,
         soft_wrap=True,

@@ -515,7 +515,7 @@ class Searcher:
         filters: Iterable[tuple[str, str]] = (),
         hints: bool = True,
         snippet_width: int = 240,
-        count: bool = True,
+        count: bool = False,
     ) -> Results:
         """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000")."""
         if mode not in MODES:
