@@ -99,3 +99,19 @@ def test_rebuild_prunes_old_generations(corpus, tmp_path):
     gens = sorted(p.name for p in index.glob("gen-*"))
     assert len(gens) == 2  # current and the one before it (for open readers)
     assert tindex.current_generation(index).name == gens[-1]
+
+
+def test_index_of_another_version_asks_for_a_rebuild(corpus, tmp_path):
+    import json
+
+    index = tmp_path / "index"
+    Archive(index).update(corpus)
+    manifest = tindex.current_generation(index) / tindex.MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["schema"] = tindex.SCHEMA_VERSION - 1
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(tindex.IndexError_, match="run 'tracuu index --rebuild'"):
+        Archive(index).search("Đảng")
+    # an update notices it too and rebuilds instead of patching
+    assert Archive(index).update(corpus).rebuilt
+    assert Archive(index).search("Đảng")

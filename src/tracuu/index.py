@@ -467,6 +467,14 @@ def open_index(index_dir: Path) -> windex.Index:
     gen = current_generation(index_dir)
     if gen is None:
         raise IndexMissing(f"no index at {index_dir} (run 'tracuu index')")
+    if not (gen / MANIFEST).exists():
+        raise IndexError_(f"cannot open index at {index_dir}: {gen.name} has no {MANIFEST}")
+    schema = Manifest.load(gen).schema
+    if schema != SCHEMA_VERSION:
+        raise IndexError_(
+            f"index at {index_dir} was built by another version of tracuu "
+            f"(schema {schema}, this one reads {SCHEMA_VERSION}): run 'tracuu index --rebuild'"
+        )
     try:
         return windex.open_dir(str(gen))
     except Exception as exc:  # noqa: BLE001 - any Whoosh failure here means a damaged index
