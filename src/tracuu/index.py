@@ -29,6 +29,7 @@ from pathlib import Path
 
 from whoosh import fields
 from whoosh import index as windex
+from whoosh.multiproc import MpWriter
 
 from . import analysis
 from .corpus import Document, Paragraph, iter_corpus_files, load_document, relative_name
@@ -304,8 +305,24 @@ def _open_writer(ix: windex.Index, procs: int):
     worker writes its own segment (``multisegment``): merging them would be serial again.
     """
     if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=LIMIT_MB, batchsize=128)
+        return _ForkFirstMpWriter(
+            ix, procs=procs, multisegment=True, limitmb=LIMIT_MB, batchsize=128
+        )
     return ix.writer(limitmb=LIMIT_MB)
+
+
+class _ForkFirstMpWriter(MpWriter):
+    """Whoosh's multiprocess writer, with every worker started before the first job.
+
+    Whoosh forks a worker per job until it has enough; by the second fork the job queue's
+    feeder thread is running, and forking a threaded process can deadlock the child
+    (Python 3.12+ warns about it).
+    """
+
+    def _enqueue(self) -> None:
+        while len(self.tasks) < self.procs:
+            self._new_task()
+        super()._enqueue()
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
