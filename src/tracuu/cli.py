@@ -350,7 +350,7 @@ def _print_human(results: Results, console: Console) -> None:
             (f"  score {hit.score:.2f}", "dim"),
         )
         console.print(where)
-        if hit.title:
+        if hit.title and hit.title != hit.text:  # (the title paragraph itself needs no title)
             console.print(
                 Text(
                     "    " + hit.title[:100] + ("…" if len(hit.title) > 100 else ""), style="italic"
