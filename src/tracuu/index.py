@@ -18,6 +18,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from whoosh import fields
 from whoosh import index as windex
-from whoosh.multiproc import MpWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
 
 from . import analysis
 from .corpus import Document, Paragraph, iter_corpus_files, load_document, relative_name
@@ -305,19 +306,48 @@ def _open_writer(ix: windex.Index, procs: int):
     worker writes its own segment (``multisegment``): merging them would be serial again.
     """
     if procs > 1:
-        return _ForkFirstMpWriter(
+        return _SpawningMpWriter(
             ix, procs=procs, multisegment=True, limitmb=LIMIT_MB, batchsize=128
         )
     return ix.writer(limitmb=LIMIT_MB)
 
 
-class _ForkFirstMpWriter(MpWriter):
-    """Whoosh's multiprocess writer, with every worker started before the first job.
+class _SpawnedSubWriter(SubWriterTask):
+    """Whoosh's worker process, started with "spawn" instead of the platform default.
 
-    Whoosh forks a worker per job until it has enough; by the second fork the job queue's
-    feeder thread is running, and forking a threaded process can deadlock the child
-    (Python 3.12+ warns about it).
+    Forking a threaded process can deadlock the child (Python 3.12+ warns about it), and
+    by the time workers start there are threads: the job queue's feeder thread, and
+    underthesea's native thread once anything was segmented in this process.
     """
+
+    _start_method = "spawn"
+
+    @staticmethod
+    def _Popen(process_obj):  # noqa: N802 - the name multiprocessing looks up
+        return multiprocessing.get_context("spawn").Process._Popen(process_obj)
+
+
+class _SpawningMpWriter(MpWriter):
+    """Whoosh's multiprocess writer with spawned workers, all started before the first job."""
+
+    def __init__(self, ix, **kwargs) -> None:
+        super().__init__(ix, **kwargs)
+        spawn = multiprocessing.get_context("spawn")
+        self.jobqueue = spawn.Queue(self.procs * 4)
+        self.resultqueue = spawn.Queue()
+
+    def _new_task(self):
+        task = _SpawnedSubWriter(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
 
     def _enqueue(self) -> None:
         while len(self.tasks) < self.procs:
