@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from tracuu import Archive
-from tracuu.cli import cli, trec_docid
+from tracuu.cli import cli
+from tracuu.output import trec_docid
 
 BATCH = (
     "# terms from a register\n"
@@ -102,23 +103,20 @@ def test_trec_run_scores_with_ir_measures(built, archive):
 
 
 def test_trec_docid_escapes_spaces():
-    from tracuu.search import Hit, Snippet
+    from tracuu.models import Hit, Metadata, Snippet
 
     hit = Hit(
-        1,
-        1.0,
-        "thư mục/báo cáo 2000.txt",
-        3,
-        0,
-        1,
-        "x",
-        "",
-        None,
-        None,
-        None,
-        "txt",
-        (),
-        Snippet("x", (), 0, False, False),
+        rank=1,
+        score=1.0,
+        path="thư mục/báo cáo 2000.txt",
+        number=3,
+        start=0,
+        end=1,
+        text="x",
+        format="txt",
+        metadata=Metadata(),
+        highlights=(),
+        snippet=Snippet("x", (), 0, False, False),
     )
     docid = trec_docid(hit)
     assert " " not in docid and docid.endswith("#3")

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracuu import Archive
-from tracuu import index as tindex
+from tracuu import store as tindex
 from tracuu.cli import cli
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tracuu import Archive
-from tracuu import index as tindex
+from tracuu import Archive, build, errors
+from tracuu import store as tindex
 
 
 def keys(hits):
@@ -55,13 +55,11 @@ def test_interrupt_mid_build_keeps_previous_index(corpus, tmp_path, monkeypatch)
     Archive(index).update(corpus)
     gen_before = tindex.current_generation(index)
 
-    import tracuu.index as ti
-
     def interrupted(*a, **k):
         yield from ()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ti, "_load_all", interrupted)
+    monkeypatch.setattr(build, "read_files", interrupted)
     with pytest.raises(KeyboardInterrupt):
         Archive(index).update(corpus, rebuild=True)
     monkeypatch.undo()
@@ -74,21 +72,21 @@ def test_second_writer_is_refused(corpus, tmp_path):
     index = tmp_path / "index"
     with (
         tindex.writer_lock(index),
-        pytest.raises(tindex.IndexLocked, match="locked by another writer"),
+        pytest.raises(errors.IndexLocked, match="locked by another writer"),
     ):
         Archive(index).update(corpus)
 
 
 def test_missing_and_damaged_index(tmp_path):
-    with pytest.raises(tindex.IndexMissing):
+    with pytest.raises(errors.IndexMissing):
         Archive(tmp_path / "nothing").search("Đảng")
     damaged = tmp_path / "damaged"
     damaged.mkdir()
     (damaged / "CURRENT").write_text("gen-000001\n")
-    with pytest.raises(tindex.IndexError_, match="damaged"):
+    with pytest.raises(errors.IndexProblem, match="damaged"):
         Archive(damaged).search("Đảng")
     (damaged / "gen-000001").mkdir()
-    with pytest.raises(tindex.IndexError_, match="cannot open index"):
+    with pytest.raises(errors.IndexProblem, match="cannot open index"):
         Archive(damaged).search("Đảng")
 
 
@@ -110,7 +108,7 @@ def test_index_of_another_version_asks_for_a_rebuild(corpus, tmp_path):
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["schema"] = tindex.SCHEMA_VERSION - 1
     manifest.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(tindex.IndexError_, match="run 'tracuu index --rebuild'"):
+    with pytest.raises(errors.IndexProblem, match="run 'tracuu index --rebuild'"):
         Archive(index).search("Đảng")
     # an update notices it too and rebuilds instead of patching
     assert Archive(index).update(corpus).rebuilt

@@ -70,15 +70,15 @@ def test_update_touches_only_the_changed_file(corpus, tmp_path, monkeypatch):
     index = tmp_path / "ix"
     Archive(index).update(corpus)
     loaded = []
-    import tracuu.index as par
+    import tracuu.build as par
 
-    real = par.load_document
+    real = par.document_from_bytes
 
-    def spy(path, root):
-        loaded.append(path.name)
-        return real(path, root)
+    def spy(name, data):
+        loaded.append(name)
+        return real(name, data)
 
-    monkeypatch.setattr(par, "load_document", spy)
+    monkeypatch.setattr(par, "document_from_bytes", spy)
     nfd = corpus / "bien-ban-nfd.txt"
     nfd.write_text(
         nfd.read_text(encoding="utf-8") + "Đoạn mới về thi đua yêu nước.\n", encoding="utf-8"
@@ -160,7 +160,7 @@ def test_cli_reports_skips_and_strict_fails(corpus, tmp_path):
 
 
 def test_parallel_build_matches_serial(corpus, tmp_path, monkeypatch):
-    import tracuu.index as tindex
+    import tracuu.build as tindex
 
     monkeypatch.setattr(tindex, "PARALLEL_MIN_FILES", 1)  # parallel even for 3 files
     serial, parallel = Archive(tmp_path / "a"), Archive(tmp_path / "b")
@@ -176,7 +176,7 @@ def test_parallel_build_matches_serial(corpus, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("procs", [1, 2])
 def test_metadata_is_stored_and_filterable(tmp_path, procs, monkeypatch):
-    import tracuu.index as tindex
+    import tracuu.build as tindex
 
     monkeypatch.setattr(tindex, "PARALLEL_MIN_FILES", 1)
     corpus = tmp_path / "corpus"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tracuu import readers
 from tracuu.readers import (
     MAX_BYTES,
     SUPPORTED_SUFFIXES,
     DocumentText,
     UnreadableFile,
     decode_text,
+    legacy,
     read_document,
 )
 
@@ -296,7 +296,7 @@ def test_legacy_detection_of_a_few_words(words: str, encode, encoding: str):
     ],
 )
 def test_syllable_check(word: str, valid: bool):
-    assert readers._is_syllable(word) is valid
+    assert legacy._is_syllable(word) is valid
 
 
 def test_large_legacy_file_is_judged_on_a_sample():
@@ -316,13 +316,13 @@ def test_western_cp1252_text_is_not_forced_into_vietnamese():
 @pytest.mark.parametrize("ch", ALL_LETTERS)
 def test_every_letter_round_trips_through_vni(ch: str):
     spelling = VNI_SPELLINGS[ch]
-    assert readers._vni_to_unicode(spelling.encode("cp1252")) == ch
-    assert readers._VNI_ENCODE[ch] == spelling
+    assert legacy._vni_to_unicode(spelling.encode("cp1252")) == ch
+    assert legacy._VNI_ENCODE[ch] == spelling
 
 
 @pytest.mark.parametrize("ch", [c for c in ALL_LETTERS if c in TCVN3_CODES])
 def test_every_letter_round_trips_through_tcvn3(ch: str):
-    assert readers._tcvn3_to_unicode(bytes([TCVN3_CODES[ch]])) == ch
+    assert legacy._tcvn3_to_unicode(bytes([TCVN3_CODES[ch]])) == ch
 
 
 def test_letter_tables_are_complete_and_unambiguous():
@@ -330,23 +330,23 @@ def test_letter_tables_are_complete_and_unambiguous():
     # TCVN3 (VN3): all 67 lowercase letters and 7 capitals, one distinct byte each.
     tcvn3 = {ch: code for ch, code in TCVN3_CODES.items() if not ch.isascii()}
     assert len(tcvn3) == 67 + 7 and len(set(tcvn3.values())) == len(tcvn3)
-    assert {code: ch for ch, code in tcvn3.items()} == readers._TCVN3
+    assert {code: ch for ch, code in tcvn3.items()} == legacy._TCVN3
     # VNI: all 134 letters, distinct spellings, so decoding is unambiguous.
     vni = {ch: VNI_SPELLINGS[ch] for ch in ALL_LETTERS}
     assert len(set(vni.values())) == 134
-    assert vni == readers._VNI_ENCODE
+    assert vni == legacy._VNI_ENCODE
 
 
 def test_tables_decode_known_real_world_strings():
     # The national motto as it appears in countless .VnTime and VNI-Times documents.
     assert (
-        readers._tcvn3_to_unicode(
+        legacy._tcvn3_to_unicode(
             "Céng hoµ x· héi chñ nghÜa ViÖt Nam §éc lËp - Tù do - H¹nh phóc".encode("latin-1")
         )
         == "Cộng hoà xã hội chủ nghĩa Việt Nam Độc lập - Tự do - Hạnh phúc"
     )
     assert (
-        readers._vni_to_unicode(
+        legacy._vni_to_unicode(
             "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam Ñoäc laäp - Töï do - Haïnh phuùc".encode(
                 "latin-1"
             )
@@ -357,15 +357,15 @@ def test_tables_decode_known_real_world_strings():
 
 def test_tcvn3_capitals_font_text_comes_back_lowercase():
     """Documented limitation: .VnTimeH capitals reuse lowercase codes."""
-    assert readers._tcvn3_to_unicode("B¸O C¸O".encode("latin-1")) == "BáO CáO"
+    assert legacy._tcvn3_to_unicode("B¸O C¸O".encode("latin-1")) == "BáO CáO"
 
 
 def test_vni_accepts_mixed_case_marks():
-    assert readers._vni_to_unicode("Aù OÂNG Ñoâng".encode("latin-1")) == "Á ÔNG Đông"
+    assert legacy._vni_to_unicode("Aù OÂNG Ñoâng".encode("latin-1")) == "Á ÔNG Đông"
 
 
 def test_vni_keeps_typographic_quotes():
-    assert readers._vni_to_unicode(b"\x93Ba\xf8\x94 \x96 ok") == "“Bà” – ok"
+    assert legacy._vni_to_unicode(b"\x93Ba\xf8\x94 \x96 ok") == "“Bà” – ok"
 
 
 # --------------------------------------------------------------------------- unreadable

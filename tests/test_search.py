@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 
 from tracuu import text as vtext
-from tracuu.search import SearchError
+from tracuu.errors import QueryError as SearchError
 
 SEED = "bao-cao-quan-10-chinh-don-dang.txt"
 

@@ -6,15 +6,14 @@ import pytest
 
 from tracuu import analysis
 from tracuu import segment as vseg
+from tracuu.analysis import VOCABULARY
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
 
 
 def tokens(text, folded=False):
-    analyzer = analysis.folded_analyzer() if folded else analysis.exact_analyzer()
-    return [
-        (t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)
-    ]
+    field = analysis.FOLDED if folded else analysis.EXACT
+    return [(t.text, t.pos, t.start, t.end) for t in VOCABULARY.tokens(text, field)]
 
 
 @pytest.mark.parametrize(

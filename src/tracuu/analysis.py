@@ -1,88 +1,140 @@
-"""Whoosh analyzers for Vietnamese: the only seam between Whoosh and text/segment.
+"""THE term vocabulary: which terms a text gives, in which index field.
 
-Two index fields are built from one segmentation of a paragraph:
+The indexer, the query compiler and the highlighter all ask :data:`VOCABULARY`, so a
+query is analysed exactly like the text it must match and the highlighter marks exactly
+what matched. Nothing else in tracuu spells a field name, a pair term or a fold.
 
-* ``body``: syllables at positions 0, 1, 2, ...; at the position of each syllable also
-  the pair it forms with the next one (``chỉnh_đốn``, when only white space separates
-  them) and each longer word underthesea segmented from there (``ban_nhân_dân``). A
-  two-syllable word is its pair. So ``Đảng``, ``chỉnh đốn`` and phrases on syllable
-  positions are all found, and texts with the query's words side by side rank higher;
-* ``fold``: the same tokens without diacritics (``chinh_don``).
+Two fields are built from one segmentation of a paragraph:
+
+* ``body`` (:data:`EXACT`): syllables at positions 0, 1, 2, ...; at the position of
+  each syllable also the pair it forms with the next one (``chỉnh_đốn``, when only white
+  space separates them) and each longer word underthesea segmented from there
+  (``ban_nhân_dân``). A two-syllable word is its pair. So ``Đảng``, ``chỉnh đốn`` and
+  phrases on syllable positions are all found, and texts with the query's words side by
+  side rank higher;
+* ``fold`` (:data:`FOLDED`): the same tokens without diacritics (``chinh_don``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from whoosh.analysis import Composable, Filter, Token, Tokenizer
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from . import segment as vseg
 from . import text as vtext
 
+EXACT = "body"  # terms as written (normalized, lower case)
+FOLDED = "fold"  # the same terms without diacritics
+TEXT_FIELDS = (EXACT, FOLDED)
+# Fields that are values, not text: the file and the paragraph's place in it. The
+# document's metadata fields are named after models.Metadata.
+PATH, NUMBER, FORMAT = "path", "number", "format"
+JOINER = "_"  # between the syllables of a pair or word term
 
-def index_tokens(seg: vseg.Segmentation) -> Iterator[tuple[str, int, int, int]]:
-    """(text, position, start, end): each syllable, then the pair and words starting there."""
-    longer: dict[int, list[int]] = {}
-    for first, count in seg.words:
-        if count > 2:
-            longer.setdefault(first, []).append(count)
-    sylls = seg.syllables
-    last = len(sylls) - 1
-    for i, syl in enumerate(sylls):
-        yield syl.text, i, syl.start, syl.end
-        if i < last and sylls[i + 1].joined:
-            nxt = sylls[i + 1]
-            yield f"{syl.text}_{nxt.text}", i, syl.start, nxt.end
-        for count in longer.get(i, ()):
-            yield seg.word_text(i, count), i, syl.start, sylls[i + count - 1].end
+SYLLABLE, PAIR, WORD = "syllable", "pair", "word"
+
+FieldTerm = tuple[str, str]  # (field, term)
 
 
-class VietnameseTokenizer(Tokenizer):
-    """Tokens of a Vietnamese text (see :func:`index_tokens`), in index form."""
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One term of a text with where it stands."""
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, pos, start, end in index_tokens(vseg.cache.get(value)):
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
+    text: str  # the term, in index form
+    pos: int  # position of its first syllable
+    start: int  # character offsets into the original text
+    end: int
+    kind: str  # SYLLABLE, PAIR or WORD
 
 
-class FoldFilter(Filter):
-    """Removes diacritics (tones, vowel marks, đ) from each token."""
+class Vocabulary:
+    """Text -> terms of each field, for indexing, querying and highlighting alike."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = vtext.fold_diacritics(t.text)
-            yield t
+    def __init__(self, cache_size: int = 64) -> None:
+        # The fields of one paragraph are analysed from one segmentation.
+        self._cache: OrderedDict[str, vseg.Segmentation] = OrderedDict()
+        self._cache_size = cache_size
+
+    # ---- indexing
+
+    def segmentation(self, text: str, words: bool = True) -> vseg.Segmentation:
+        if not words:
+            return vseg.segment(text, words=False)
+        seg = self._cache.get(text)
+        if seg is None:
+            seg = vseg.segment(text)
+            self._cache[text] = seg
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return seg
+
+    def tokens(self, text: str, field: str = EXACT) -> Iterator[Token]:
+        """Every term ``text`` gives in ``field``: syllables, then the pair and words there."""
+        seg = self.segmentation(text)
+        folded = field == FOLDED
+        longer: dict[int, list[int]] = {}
+        for first, count in seg.words:
+            if count > 2:
+                longer.setdefault(first, []).append(count)
+        sylls = seg.syllables
+        last = len(sylls) - 1
+        for i, syl in enumerate(sylls):
+            yield Token(self._form(syl.text, folded), i, syl.start, syl.end, SYLLABLE)
+            if i < last and sylls[i + 1].joined:
+                nxt = sylls[i + 1]
+                pair = self._join((syl.text, nxt.text), folded)
+                yield Token(pair, i, syl.start, nxt.end, PAIR)
+            for count in longer.get(i, ()):
+                word = self._join([s.text for s in sylls[i : i + count]], folded)
+                yield Token(word, i, syl.start, sylls[i + count - 1].end, WORD)
+
+    # ---- querying: the term of one syllable, pair or word, as the index writes it
+
+    def term(self, syllable: str, folded: bool) -> FieldTerm:
+        return (FOLDED, self._form(syllable, True)) if folded else (EXACT, syllable)
+
+    def pair(self, a: str, b: str, folded: bool) -> FieldTerm:
+        return self.word((a, b), folded)
+
+    def word(self, syllables: Sequence[str], folded: bool) -> FieldTerm:
+        return (FOLDED if folded else EXACT), self._join(syllables, folded)
+
+    def syllables(self, text: str) -> list[vseg.Syllable]:
+        """The syllables of a query text (index form, with ``joined`` flags)."""
+        return list(vseg.segment(text, words=False).syllables)
+
+    def words(self, text: str) -> list[tuple[int, int]]:
+        """(first syllable, count) of each multi-syllable word underthesea finds in ``text``."""
+        return list(self.segmentation(text).words)
+
+    # ---- highlighting
+
+    def matches(self, text: str, wanted: set[FieldTerm]) -> list[tuple[int, int]]:
+        """Offsets in ``text`` of each syllable whose term in some field is ``wanted``."""
+        if not wanted:
+            return []
+        spans = []
+        for syl in vseg.segment(text, words=False).syllables:
+            if (EXACT, syl.text) in wanted or (FOLDED, self._form(syl.text, True)) in wanted:
+                spans.append((syl.start, syl.end))
+        return spans
+
+    # ---- the two rules every term follows
+
+    @staticmethod
+    def _form(syllable: str, folded: bool) -> str:
+        return vtext.fold_diacritics(syllable) if folded else syllable
+
+    @staticmethod
+    def _join(syllables: Sequence[str], folded: bool) -> str:
+        joined = JOINER.join(syllables)
+        return vtext.fold_diacritics(joined) if folded else joined
 
 
-def exact_analyzer() -> Composable:
-    return VietnameseTokenizer()
+VOCABULARY = Vocabulary()
 
 
-def folded_analyzer() -> Composable:
-    return VietnameseTokenizer() | FoldFilter()
+def is_accented(syllable: str) -> bool:
+    """Does the syllable carry a diacritic (so that it is matched exactly)?"""
+    return vtext.has_diacritics(syllable)

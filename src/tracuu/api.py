@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import index as tindex
-from .corpus import CorpusError
-from .readers import UnreadableFile
-from .search import Hit, Ranking, Results, Searcher, SearchError
+from . import store
+from .errors import QueryError
+from .models import Hit, Ranking, Results
+from .output import Topic
 
-# Every error a user can cause; the CLI prints its message as one line and exits 2.
-TracuuError = (CorpusError, tindex.IndexError_, SearchError, UnreadableFile)
+
+@dataclass(frozen=True)
+class Stats:
+    documents: int
+    paragraphs: int
+    distinct_terms: int
+    size_bytes: int
+    built_at: str
+    updated_at: str
+    corpus: str
+    skipped: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """The results of one batch topic, or why it could not run."""
+
+    topic: Topic
+    results: Results | None
+    error: str | None = None
 
 
 class Archive:
@@ -23,23 +43,24 @@ class Archive:
     def __init__(self, index_dir: str | Path = "index", ranking: Ranking | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.ranking = ranking
-        self._searcher: Searcher | None = None
+        self._searcher = None
 
     def exists(self) -> bool:
-        return tindex.exists(self.index_dir)
+        """Is there an index? (One that is there but damaged raises IndexDamaged.)"""
+        return store.current_generation(self.index_dir) is not None
 
     def update(
-        self,
-        corpus_dir: str | Path,
-        *,
-        rebuild: bool = False,
-        procs: int = 1,
-        reporter: tindex.Reporter | None = None,
-    ) -> tindex.UpdateSummary:
-        """Index ``corpus_dir``: incrementally, or from scratch with ``rebuild``."""
+        self, corpus_dir: str | Path, *, rebuild: bool = False, procs: int = 1, progress=None
+    ):
+        """Index ``corpus_dir``: incrementally, or from scratch with ``rebuild``.
+
+        Returns a :class:`tracuu.build.UpdateSummary`.
+        """
+        from .build import build_corpus  # the build needs the readers; searching does not
+
         self.close()
-        return tindex.build_corpus(
-            Path(corpus_dir), self.index_dir, rebuild=rebuild, procs=procs, reporter=reporter
+        return build_corpus(
+            Path(corpus_dir), self.index_dir, rebuild=rebuild, procs=procs, progress=progress
         )
 
     @classmethod
@@ -50,39 +71,71 @@ class Archive:
         return archive
 
     @property
-    def searcher(self) -> Searcher:
+    def searcher(self):
+        """The open :class:`tracuu.search.Searcher` of this index."""
         if self._searcher is None:
+            from .search import Searcher
+
             self._searcher = Searcher(self.index_dir, self.ranking)
         return self._searcher
 
-    def run(
+    def run(self, query: str, limit: int = 10, **options: Any) -> Results:
+        """Search with hints (accent restoration, "did you mean") and, if asked, a count.
+
+        ``options`` are those of :meth:`tracuu.search.Searcher.run`: ``mode`` ("auto",
+        "exact", "fold"), ``filters`` ((name, value) pairs), ``hints``, ``count``.
+        """
+        return self.searcher.run(query, limit=limit, **options)
+
+    def search(self, query: str, limit: int = 10, **options: Any) -> list[Hit]:
+        """The ranked hits for ``query`` (options as for :meth:`run`)."""
+        return self.run(query, limit=limit, hints=False, **options).hits
+
+    def batch(
         self,
-        query: str,
+        topics: Iterable[Topic],
         limit: int = 10,
         mode: str = "auto",
         filters: Iterable[tuple[str, str]] = (),
-        hints: bool = True,
-        count: bool = False,
-    ) -> Results:
-        """Search with hints (accent restoration, "did you mean") and the match count."""
-        return self.searcher.run(
-            query, limit=limit, mode=mode, filters=filters, hints=hints, count=count
+    ) -> Iterator[TopicResult]:
+        """Run many queries (see :func:`tracuu.output.read_topics`), one result each."""
+        filters = list(filters)
+        for topic in topics:
+            if topic.problem is not None or topic.query is None:
+                yield TopicResult(topic, None, topic.problem)
+                continue
+            try:
+                results = self.run(
+                    topic.query, limit=limit, mode=mode, filters=filters, hints=False
+                )
+            except QueryError as exc:
+                yield TopicResult(topic, None, str(exc))
+            else:
+                yield TopicResult(topic, results)
+
+    def stats(self) -> Stats:
+        from .analysis import EXACT
+
+        gen, manifest = store.open_generation(self.index_dir)
+        with self._engine(gen) as engine:
+            paragraphs, terms = engine.doc_count(), engine.distinct_terms(EXACT)
+        return Stats(
+            documents=len(manifest.files),
+            paragraphs=paragraphs,
+            distinct_terms=terms,
+            size_bytes=sum(p.stat().st_size for p in gen.iterdir() if p.is_file()),
+            built_at=manifest.built_at,
+            updated_at=manifest.updated_at,
+            corpus=manifest.corpus,
+            skipped=dict(manifest.skipped),
         )
 
-    def search(
-        self,
-        query: str,
-        limit: int = 10,
-        mode: str = "auto",
-        filters: Iterable[tuple[str, str]] = (),
-    ) -> list[Hit]:
-        """The ranked hits for ``query``."""
-        return self.searcher.run(
-            query, limit=limit, mode=mode, filters=filters, hints=False, count=False
-        ).hits
+    def _engine(self, gen: Path):
+        from contextlib import closing
 
-    def stats(self) -> tindex.Stats:
-        return tindex.stats(self.index_dir)
+        from .engine import Searcher
+
+        return closing(Searcher(gen, self.ranking or Ranking()))
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -92,5 +145,5 @@ class Archive:
     def __enter__(self) -> Archive:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

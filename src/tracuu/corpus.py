@@ -13,41 +13,12 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from . import text as vtext
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """One search unit: a paragraph of a document with where it stands."""
-
-    path: str  # relative to the corpus root, with "/" separators
-    number: int  # 1-based paragraph number in the file
-    start: int  # character offsets of the paragraph in the document text
-    end: int
-    text: str
-    title: str = ""
-    date: str | None = None  # ISO YYYY-MM-DD, as written in the document
-    doc_number: str | None = None  # "12/BC-QU"
-    issuer: str | None = None  # "BAN THƯỜNG VỤ QUẬN ỦY 10"
-    format: str = "txt"
-
-
-@dataclass(frozen=True)
-class Document:
-    path: str
-    text: str
-    title: str
-    date: str | None
-    doc_number: str | None
-    issuer: str | None
-    format: str
-    sha256: str
-    size: int
-    paragraphs: tuple[Paragraph, ...] = field(repr=False, default=())
-
+from .errors import CorpusError
+from .models import Document, Metadata, Paragraph
 
 # ---- paragraphs -------------------------------------------------------------------
 
@@ -166,8 +137,8 @@ def _is_date_line(line: str) -> bool:
     return len(line) <= 80 and parse_date(line) is not None and not line.rstrip().endswith(".")
 
 
-def describe(text: str, fallback_title: str) -> tuple[str, str | None, str | None, str | None]:
-    """(title, date, document number, issuing body) from a document's text."""
+def describe(text: str, fallback_title: str) -> Metadata:
+    """Title, date, document number and issuing body from a document's text."""
     spans = list(split_paragraphs(text))
     lines = [text[s:e] for s, e in spans]
     head = lines[:12]
@@ -196,14 +167,10 @@ def describe(text: str, fallback_title: str) -> tuple[str, str | None, str | Non
         date = parse_date(line)
         if date:
             break
-    return title or fallback_title, date, doc_number, issuer
+    return Metadata(title=title or fallback_title, date=date, doc_number=doc_number, issuer=issuer)
 
 
 # ---- files ------------------------------------------------------------------------
-
-
-class CorpusError(Exception):
-    """The corpus folder cannot be used (missing, not a folder)."""
 
 
 def iter_corpus_files(root: Path, ignored: Counter[str] | None = None) -> Iterator[Path]:
@@ -238,33 +205,32 @@ def relative_name(path: Path, root: Path) -> str:
 def load_document(path: Path, root: Path) -> Document:
     """Read one archive file into a Document with its paragraphs.
 
-    Raises ``readers.UnreadableFile`` with a one-line reason for files that cannot be used.
+    Raises ``UnreadableFile`` with a one-line reason for files that cannot be used.
     """
-    from .readers import read_document
+    from .readers import read_bytes
 
-    raw = read_document(Path(path))
-    return make_document(relative_name(path, root), raw.text, raw.format)
+    data = read_bytes(Path(path))
+    return document_from_bytes(relative_name(path, root), data)
+
+
+def document_from_bytes(name: str, data: bytes) -> Document:
+    """The Document of a file named ``name`` (relative to the corpus) whose bytes are ``data``."""
+    from .readers import parse_bytes
+
+    raw = parse_bytes(Path(name), data)
+    doc = make_document(name, raw.text, raw.format)
+    return replace(doc, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
 def make_document(name: str, text: str, fmt: str = "txt") -> Document:
     """Build a Document (with paragraphs and metadata) from already decoded text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    stem = Path(name).stem
-    title, date, doc_number, issuer = describe(text, stem)
+    metadata = describe(text, Path(name).stem)
     paragraphs = tuple(
-        Paragraph(name, i, s, e, text[s:e], title, date, doc_number, issuer, fmt)
+        Paragraph(name, i, s, e, text[s:e])
         for i, (s, e) in enumerate(split_paragraphs(text), start=1)
     )
     data = text.encode("utf-8", "surrogatepass")
     return Document(
-        name,
-        text,
-        title,
-        date,
-        doc_number,
-        issuer,
-        fmt,
-        hashlib.sha256(data).hexdigest(),
-        len(data),
-        paragraphs,
+        name, text, fmt, metadata, paragraphs, hashlib.sha256(data).hexdigest(), len(data)
     )

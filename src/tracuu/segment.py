@@ -9,7 +9,6 @@ split syllables ourselves, and align underthesea's words onto those syllables.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from . import text as vtext
@@ -95,9 +94,9 @@ def _align_words(norm: str, lower: str, spans: list[tuple[int, int, bool]]):
             cursor = pos + len(part)
         if len(parts) < 2 or len(located) != len(parts):
             continue
-        idx = [index_of_start.get(p) for p in located]
-        if None in idx:
+        if any(p not in index_of_start for p in located):
             continue
+        idx = [index_of_start[p] for p in located]
         first = idx[0]
         # a word is only kept when its parts are consecutive whole syllables
         if idx == list(range(first, first + len(idx))) and all(
@@ -113,31 +112,3 @@ def _locate(norm: str, lower: str, part: str, cursor: int, window: int = 64) -> 
     # underthesea may change case or spelling we do not; compare in index form
     pos = lower.find(vtext.term_form(part), cursor, cursor + len(part) + window)
     return pos
-
-
-class SegmentationCache:
-    """A small cache so the fields of one paragraph are segmented once.
-
-    Whoosh analyzes each field separately; the exact, folded and pair fields all
-    start from the same segmentation.
-    """
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._items: OrderedDict[str, Segmentation] = OrderedDict()
-
-    def get(self, text: str) -> Segmentation:
-        seg = self._items.get(text)
-        if seg is None:
-            seg = segment(text)
-            self.put(text, seg)
-        return seg
-
-    def put(self, text: str, seg: Segmentation) -> None:
-        self._items[text] = seg
-        self._items.move_to_end(text)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-
-cache = SegmentationCache()

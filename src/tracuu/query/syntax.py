@@ -2,8 +2,8 @@
 
 Whoosh's parser splits on spaces before analysis, which cuts Vietnamese words in half;
 this parser keeps each run of plain words together (``chỉnh đốn Đảng``) so it can be
-analysed like the text it should match. It only builds a syntax tree; search.py turns
-the tree into Whoosh queries.
+analysed like the text it should match. It only builds a syntax tree; compile.py turns
+the tree into a compiled query.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import QueryError
 
-class QuerySyntaxError(ValueError):
+
+class QuerySyntaxError(QueryError):
     """The query cannot be parsed; the message says where and why."""
 
 
@@ -78,7 +80,7 @@ class _Tok:
 def _lex(query: str) -> list[_Tok]:
     toks: list[_Tok] = []
     for m in _TOKEN.finditer(query):
-        kind = m.lastgroup
+        kind = m.lastgroup or "space"
         value = m.group()
         if kind == "space":
             continue

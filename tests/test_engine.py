@@ -4,7 +4,7 @@ import random
 
 from whoosh import query as wq
 
-from tracuu import whoosh_speedups
+from tracuu import engine
 
 
 def ids_after_skips(searcher, term, targets):
@@ -19,16 +19,16 @@ def ids_after_skips(searcher, term, targets):
 
 
 def test_skip_to_matches_whoosh(archive):
-    searcher = archive.searcher._searcher
+    searcher = archive.searcher.engine._s
     n = searcher.doc_count_all()
     rnd = random.Random(5)
     targets = sorted(rnd.sample(range(n), min(60, n)))
     for term in ("đảng", "chỉnh", "và", "cán_bộ", "quy"):
-        whoosh_speedups.uninstall()
+        engine.uninstall_speedups()
         try:
             expected = ids_after_skips(searcher, term, targets)
         finally:
-            whoosh_speedups.install()
+            engine.install_speedups()
         assert ids_after_skips(searcher, term, targets) == expected, term
 
 
@@ -37,11 +37,11 @@ def test_search_results_unchanged(archive):
     with_speedups = [
         [(h.path, h.number, h.score) for h in archive.search(q, limit=20)] for q in queries
     ]
-    whoosh_speedups.uninstall()
+    engine.uninstall_speedups()
     try:
         without = [
             [(h.path, h.number, h.score) for h in archive.search(q, limit=20)] for q in queries
         ]
     finally:
-        whoosh_speedups.install()
+        engine.install_speedups()
     assert with_speedups == without

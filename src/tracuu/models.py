@@ -1,0 +1,154 @@
+"""The plain records tracuu passes between its parts: defined once, used everywhere.
+
+Readers and layout produce :class:`Document` (paragraphs + :class:`Metadata`); the index
+stores them; a search returns :class:`Results` of :class:`Hit`; output and the CLI render
+those. None of them knows about Whoosh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a document's header says about it (any field may be unknown)."""
+
+    title: str = ""
+    doc_type: str | None = None  # "Quyết định", "Báo cáo", "Công văn" ...
+    doc_number: str | None = None  # số / ký hiệu: "12/BC-QU", "15/2010/QĐ-UBND"
+    issuer: str | None = None  # cơ quan ban hành: "BAN THƯỜNG VỤ QUẬN ỦY 10"
+    place: str | None = None  # "TP. Hồ Chí Minh"
+    date: str | None = None  # ISO YYYY-MM-DD, as written in the document
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The field names, in order: the one list the index, filters and output use."""
+        return tuple(f.name for f in fields(cls))
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {name: getattr(self, name) for name in self.names()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Metadata:
+        """Rebuild from stored values; unknown keys are ignored, "" means unknown."""
+        values: dict[str, Any] = {name: data.get(name) or None for name in cls.names()}
+        values["title"] = data.get("title") or ""
+        return cls(**values)
+
+
+_METADATA_NAMES = frozenset(Metadata.names())
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One search unit: a paragraph of a document and where it stands in it."""
+
+    path: str  # relative to the corpus root, with "/" separators
+    number: int  # 1-based paragraph number in the file
+    start: int  # character offsets of the paragraph in the document text
+    end: int
+    text: str
+    page: int | None = None  # page of a paged source (PDF, scan), when known
+
+
+@dataclass(frozen=True)
+class Document:
+    """One archive file as read: its text, header metadata and paragraphs."""
+
+    path: str
+    text: str
+    format: str  # "txt", "md", "docx", "pdf", "html" ...
+    metadata: Metadata
+    paragraphs: tuple[Paragraph, ...] = field(repr=False, default=())
+    sha256: str = ""  # of the file's bytes (of the text when there is no file)
+    size: int = 0  # bytes
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A window of a paragraph with the matched words marked.
+
+    ``spans`` are (start, end) offsets into ``text``; ``offset`` is where ``text`` starts
+    in the paragraph.
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    offset: int
+    truncated_start: bool
+    truncated_end: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked paragraph, with its document's metadata."""
+
+    rank: int
+    score: float
+    path: str
+    number: int  # paragraph number in the file
+    start: int
+    end: int
+    text: str
+    format: str
+    metadata: Metadata
+    highlights: tuple[tuple[int, int], ...]  # matched words, offsets into ``text``
+    snippet: Snippet
+    page: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # the metadata fields (title, date, doc_number ...) are readable on the hit itself
+        if name in _METADATA_NAMES:
+            return getattr(self.metadata, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """Accented forms found in the index for words typed without diacritics."""
+
+    typed: str
+    forms: tuple[tuple[str, int], ...]  # (form as written in the archive, occurrences)
+    dominant: bool = False  # the first form is most of the occurrences
+
+
+@dataclass
+class Results:
+    """One page of results for one query."""
+
+    query: str
+    mode: str
+    hits: list[Hit]
+    total: int | None  # every matching paragraph; None when not counted
+    restorations: list[Restoration] = field(default_factory=list)
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranking knobs, tuned with bench/tune.py (MRR@10; see bench/README.md).
+
+    A low k1 (term frequency saturates early) and pairs of adjacent syllables weighted
+    like single syllables measured best; segmented words of three or more syllables
+    added nothing over the pairs, so queries are not word-segmented by default.
+    """
+
+    k1: float = 0.5
+    b: float = 0.75
+    exact_boost: float = 1.0  # an unaccented word found written exactly so...
+    fold_boost: float = 1.0  # ...or found only with other diacritics (the better one counts)
+    pair_boost: float = 1.0  # adjacent query syllables found side by side
+    word_boost: float = 0.0  # a segmented word of 3+ syllables of the query
+    and_max: int = 4  # plain-word runs up to this many syllables need all of them
+    idf: str = "bm25"  # "bm25": log(1 + (N - df + .5) / (df + .5)); "classic": Whoosh's
+
+
+class Progress:
+    """What a build tells its caller; the CLI draws a progress bar from it."""
+
+    def start(self, total: int) -> None: ...
+    def file_done(self, path: str, paragraphs: int) -> None: ...
+    def skipped(self, path: str, reason: str) -> None: ...
+    def phase(self, name: str) -> None: ...

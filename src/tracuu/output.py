@@ -1,0 +1,212 @@
+"""Batch input and every output record: the JSON schema, JSON lines, TSV/CSV and TREC.
+
+Shared by the CLI and the Python API, so a script gets exactly the records the command
+line prints. Writers are tested on hand-built results, without an index.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .errors import InputError
+from .models import Hit, Results
+
+if TYPE_CHECKING:
+    from .api import TopicResult
+
+FORMATS = ("jsonl", "tsv", "csv", "trec")
+TABLE_COLUMNS = ("id", "rank", "score", "file", "paragraph", "date", "title", "snippet")
+
+
+# ---- batch input ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One query line of a batch file."""
+
+    line: int
+    id: str
+    query: str | None
+    problem: str | None = None  # why the line cannot run
+
+
+def decode_input(data: bytes, what: str = "batch file") -> str:
+    """Text of an input file: UTF-8 (BOM or not) or UTF-16 with a BOM; else InputError."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec = "utf-16"
+    elif data.startswith(codecs.BOM_UTF8):
+        codec = "utf-8-sig"
+    else:
+        codec = "utf-8"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{what} is not {codec.upper()} text (line {line})", hint="save it as UTF-8"
+        ) from None
+
+
+def read_topics(text: str) -> list[Topic]:
+    """The query lines of a batch file: ``query`` or ``id<TAB>query``; blanks, # skipped."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if "\t" in line:
+            qid, _, q = line.partition("\t")
+            qid, q = qid.strip(), q.strip()
+            if not qid or not q:
+                out.append(Topic(n, qid or str(n), None, "expected 'id<TAB>query'"))
+                continue
+        else:
+            qid, q = str(n), line.strip()
+        out.append(Topic(n, qid, q))
+    return out
+
+
+# ---- records ----------------------------------------------------------------------
+
+
+def hit_record(hit: Hit) -> dict[str, Any]:
+    """A hit in the documented JSON schema (README, "JSON output")."""
+    snip = hit.snippet
+    return {
+        "rank": hit.rank,
+        "score": round(hit.score, 6),
+        "file": hit.path,
+        "paragraph": hit.number,
+        "page": hit.page,
+        "start": hit.start,
+        "end": hit.end,
+        **hit.metadata.as_dict(),
+        "format": hit.format,
+        "text": hit.text,
+        "highlights": [list(s) for s in hit.highlights],
+        "snippet": {
+            "text": snip.text,
+            "spans": [list(s) for s in snip.spans],
+            "offset": snip.offset,
+            "truncated_start": snip.truncated_start,
+            "truncated_end": snip.truncated_end,
+        },
+    }
+
+
+def results_record(results: Results) -> dict[str, Any]:
+    """The documented JSON form of a search (see README, "JSON output")."""
+    return {
+        "query": results.query,
+        "mode": results.mode,
+        "total": results.total,
+        "restorations": [
+            {"typed": r.typed, "forms": [{"form": f, "count": n} for f, n in r.forms]}
+            for r in results.restorations
+        ],
+        "suggestion": results.suggestion,
+        "hits": [hit_record(h) for h in results.hits],
+    }
+
+
+def topic_record(result: TopicResult) -> dict[str, Any]:
+    """One batch topic as a JSON line: its hits, or the error."""
+    t = result.topic
+    if result.results is None:
+        return {"id": t.id, "line": t.line, "query": t.query, "error": result.error}
+    hits = [hit_record(h) for h in result.results.hits]
+    return {
+        "id": t.id,
+        "line": t.line,
+        "query": t.query,
+        "total": result.results.total,
+        "hits": hits,
+    }
+
+
+def trec_docid(hit: Hit) -> str:
+    """``file#paragraph`` with white space escaped, as TREC run files split on it."""
+    return quote(f"{hit.path}#{hit.number}", safe="/#:()',-._~")
+
+
+def _flat(text: str | None) -> str:
+    return " ".join((text or "").split())  # one line per field
+
+
+def table_row(qid: str, hit: Hit) -> list[str]:
+    return [
+        qid,
+        str(hit.rank),
+        f"{hit.score:.4f}",
+        hit.path,
+        str(hit.number),
+        hit.date or "",
+        _flat(hit.title),
+        _flat(hit.snippet.text),
+    ]
+
+
+# ---- writers ----------------------------------------------------------------------
+
+
+class BatchWriter:
+    """Writes batch results in one format to ``out``."""
+
+    def __init__(self, fmt: str, out: IO[str], run_name: str = "tracuu") -> None:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
+        self.fmt, self.out, self.run_name = fmt, out, run_name
+        self._table = None
+        if fmt in ("tsv", "csv"):
+            self._table = csv.writer(
+                out,
+                delimiter="\t" if fmt == "tsv" else ",",
+                quoting=csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE,
+                escapechar="\\" if fmt == "tsv" else None,
+                lineterminator="\n",
+            )
+            self._table.writerow(TABLE_COLUMNS)
+
+    def write(self, result: TopicResult) -> None:
+        if self.fmt == "jsonl":
+            self.out.write(json.dumps(topic_record(result), ensure_ascii=False) + "\n")
+            return
+        hits = result.results.hits if result.results is not None else []
+        for h in hits:
+            if self._table is not None:
+                self._table.writerow(table_row(result.topic.id, h))
+            else:
+                line = (
+                    f"{result.topic.id} Q0 {trec_docid(h)} {h.rank} {h.score:.6f} {self.run_name}"
+                )
+                self.out.write(line + "\n")
+
+    def write_all(self, results: Iterable[TopicResult]) -> None:
+        for r in results:
+            self.write(r)
+
+
+def hit_line(query: str, hit: Hit) -> str:
+    """One hit as a JSON line (``search --jsonl``), with its query."""
+    return json.dumps({"query": query, **hit_record(hit)}, ensure_ascii=False)
+
+
+__all__ = [
+    "FORMATS",
+    "BatchWriter",
+    "Topic",
+    "decode_input",
+    "hit_line",
+    "hit_record",
+    "read_topics",
+    "results_record",
+    "topic_record",
+    "trec_docid",
+]

@@ -1,0 +1,215 @@
+"""Syntax tree -> compiled query, every term taken from the vocabulary.
+
+A word typed with any diacritic matches that word exactly; a word typed without them
+also matches its accented forms through the folded field (the better of the two counts:
+an unaccented word is one word). Short runs of plain words need all their syllables and
+rank higher where adjacent ones stand side by side; long runs (questions) match any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..analysis import VOCABULARY, FieldTerm, is_accented
+from ..errors import QueryError
+from ..models import Ranking
+from . import compiled as c
+from . import syntax as s
+from .filters import filter_node
+
+MODES = ("auto", "exact", "fold")
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A query ready to run, with what the search around it needs to know."""
+
+    node: c.Node
+    highlight: frozenset[FieldTerm]  # a paragraph's syllables with these terms are marked
+    unaccented_runs: tuple[tuple[str, ...], ...]  # runs typed without diacritics (auto mode)
+    words: tuple[str, ...]  # every positive query syllable, for "did you mean"
+    # The pairs of a lone run or phrase: paragraphs with all of them side by side are
+    # found cheaply before the full query runs (see search.py).
+    pairs: tuple[c.Node, ...] = ()
+    phrase: bool = False
+
+
+def compile_query(
+    tree: s.Node, mode: str, ranking: Ranking, rewrite: dict[str, str] | None = None
+) -> CompiledQuery:
+    """Compile ``tree``; ``rewrite`` maps unaccented runs to the reading to search instead."""
+    if mode not in MODES:
+        raise QueryError(f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
+    compiler = _Compiler(mode, ranking, rewrite or {})
+    node = compiler.node(tree)
+    if node is None:
+        raise QueryError("malformed query: no searchable words in it")
+    if isinstance(node, c.Filter) or (isinstance(node, c.Combine) and node.how == c.NOT):
+        node = c.Combine(c.ALL, (c.Everything(), node))
+    runs = [(tuple(_syllables(text)), is_run) for text, is_run in _positive_texts(tree)]
+    sylls = [syl for run, _ in runs for syl in run]
+    return CompiledQuery(
+        node=node,
+        highlight=frozenset(VOCABULARY.term(x, not compiler.accented(x)) for x in sylls),
+        unaccented_runs=tuple(
+            run for run, is_run in runs if is_run and mode == "auto" and _typed_plain(run)
+        ),
+        words=tuple(sylls),
+        pairs=compiler.lone_pairs(tree),
+        phrase=isinstance(tree, s.Phrase),
+    )
+
+
+def _syllables(text: str) -> list[str]:
+    return [syl.text for syl in VOCABULARY.syllables(text)]
+
+
+def _typed_plain(run: tuple[str, ...]) -> bool:
+    # "chinh đốn" was typed with diacritics: its plain words are just folded
+    return any(x.isalpha() for x in run) and not any(is_accented(x) for x in run)
+
+
+def _positive_texts(node: s.Node, positive: bool = True) -> Iterator[tuple[str, bool]]:
+    """(text, is a plain-word run) of every word run and phrase that is not excluded."""
+    if isinstance(node, s.Words | s.Phrase):
+        if positive:
+            yield node.text, isinstance(node, s.Words)
+    elif isinstance(node, s.Not):
+        yield from _positive_texts(node.child, False)
+    elif isinstance(node, s.And | s.Or):
+        for child in node.children:
+            yield from _positive_texts(child, positive)
+
+
+class _Compiler:
+    def __init__(self, mode: str, ranking: Ranking, rewrite: dict[str, str]) -> None:
+        self.mode = mode
+        self.r = ranking
+        self.rewrite = rewrite
+
+    def node(self, node: s.Node, positive: bool = True) -> c.Node | None:
+        if isinstance(node, s.Words):
+            return self.words(node.text, positive)
+        if isinstance(node, s.Phrase):
+            return self.phrase(node.text)
+        if isinstance(node, s.FieldValue):
+            return filter_node(node.name, node.value)
+        if isinstance(node, s.Not):
+            child = self.node(node.child, positive=False)
+            return c.Combine(c.NOT, (child,)) if child is not None else None
+        children = [x for x in (self.node(ch, positive) for ch in node.children) if x is not None]
+        if not children:
+            return None
+        if len(children) == 1:
+            return children[0]
+        return c.Combine(c.ALL if isinstance(node, s.And) else c.ANY, tuple(children))
+
+    def accented(self, syl: str) -> bool:
+        """Is this query syllable matched exactly? Decided per word, by the mode."""
+        if self.mode != "auto":
+            return self.mode == "exact"
+        return is_accented(syl)
+
+    def _either(self, exact: FieldTerm, folded: FieldTerm, accented: bool, boost: float) -> c.Node:
+        """The exact term, or for an unaccented word the better of exact and folded."""
+        if accented:
+            return c.Term(*exact, boost=boost)
+        if self.mode == "fold":
+            return c.Term(*folded, boost=boost)
+        return c.Combine(
+            c.BEST,
+            (
+                c.Term(*exact, boost=boost * self.r.exact_boost),
+                c.Term(*folded, boost=boost * self.r.fold_boost),
+            ),
+        )
+
+    def syllable(self, syl: str) -> c.Node:
+        terms = VOCABULARY.term(syl, False), VOCABULARY.term(syl, True)
+        return self._either(*terms, self.accented(syl), 1.0)
+
+    def pair(self, a: str, b: str) -> c.Node:
+        """Two query syllables side by side, diacritic-aware like single words."""
+        terms = VOCABULARY.pair(a, b, False), VOCABULARY.pair(a, b, True)
+        accented = self.accented(a) and self.accented(b)
+        return self._either(*terms, accented, self.r.pair_boost)
+
+    def _run(self, text: str, positive: bool) -> list:
+        """The syllables of a run of words, after the rewrite of an unaccented run."""
+        sylls = VOCABULARY.syllables(text)
+        typed = " ".join(x.text for x in sylls)
+        if positive and typed in self.rewrite:
+            sylls = VOCABULARY.syllables(self.rewrite[typed])
+        return sylls
+
+    def run_pairs(self, sylls: list) -> list[c.Node]:
+        if self.r.pair_boost <= 0:
+            return []
+        return [self.pair(a.text, b.text) for a, b in zip(sylls, sylls[1:]) if b.joined]
+
+    def long_words(self, sylls: list) -> list[c.Node]:
+        """Segmented words of 3+ syllables of the query, when they weigh anything."""
+        if self.r.word_boost <= 0 or len(sylls) < 3:
+            return []
+        text = " ".join(x.text for x in sylls)
+        out: list[c.Node] = []
+        for first, count in VOCABULARY.words(text):
+            parts = [x.text for x in sylls[first : first + count]]
+            if count > 2 and all(self.accented(x) for x in parts):
+                out.append(c.Term(*VOCABULARY.word(parts, False), boost=self.r.word_boost))
+        return out
+
+    def words(self, text: str, positive: bool) -> c.Node | None:
+        sylls = self._run(text, positive)
+        if not sylls:
+            return None
+        clauses = [self.syllable(x.text) for x in sylls]
+        if len(clauses) == 1:
+            return clauses[0]
+        if not positive:
+            return c.Combine(c.ALL, tuple(clauses))
+        extra = self.run_pairs(sylls) + self.long_words(sylls)
+        if len(clauses) > self.r.and_max:
+            return c.Combine(c.ANY, tuple(clauses + extra))
+        core = c.Combine(c.ALL, tuple(clauses))
+        return c.Combine(c.MAYBE, (core, c.Combine(c.ANY, tuple(extra)))) if extra else core
+
+    def phrase(self, text: str) -> c.Node | None:
+        sylls = VOCABULARY.syllables(text)
+        if not sylls:
+            return None
+        if len(sylls) == 1:
+            return self.syllable(sylls[0].text)
+        words = [x.text for x in sylls]
+        joined = [(a.text, b.text) for a, b in zip(sylls, sylls[1:]) if b.joined]
+
+        def guarded(folded: bool, boost: float = 1.0) -> c.Node:
+            # a paragraph with the phrase has its pairs: requiring them lets the
+            # intersection skip most paragraphs before positions are checked
+            pairs = [c.Term(*VOCABULARY.pair(a, b, folded)) for a, b in joined]
+            field = VOCABULARY.term(words[0], folded)[0]
+            phrase = c.Phrase(field, tuple(VOCABULARY.term(w, folded)[1] for w in words))
+            return c.Combine(c.ALL, (*pairs, phrase), boost=boost)
+
+        accented = [self.accented(w) for w in words]
+        if all(accented):
+            return guarded(False)
+        if not any(accented):
+            if self.mode == "fold":
+                return guarded(True)
+            return c.Combine(c.BEST, (guarded(False, self.r.exact_boost), guarded(True)))
+        # mixed: the phrase on folded text, and the accented words exactly somewhere in it
+        exact = [c.Term(*VOCABULARY.term(w, False)) for w, a in zip(words, accented) if a]
+        return c.Combine(c.ALL, (guarded(True), *exact))
+
+    def lone_pairs(self, tree: s.Node) -> tuple[c.Node, ...]:
+        """The pair clauses of a query that is one run of words or one phrase."""
+        if isinstance(tree, s.Phrase):
+            sylls = VOCABULARY.syllables(tree.text)
+            return tuple(self.pair(a.text, b.text) for a, b in zip(sylls, sylls[1:]) if b.joined)
+        if isinstance(tree, s.Words):
+            sylls = self._run(tree.text, True)
+            if 1 < len(sylls) <= self.r.and_max:
+                return tuple(self.run_pairs(sylls))
+        return ()

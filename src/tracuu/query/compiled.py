@@ -1,0 +1,79 @@
+"""A compiled query: which terms to look for in which field, and how to combine them.
+
+Engine-neutral records: the compiler (:mod:`.compile`) builds them from the syntax tree
+through the vocabulary, the engine translates them into its own query objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+ALL, ANY, BEST, MAYBE, NOT = "all", "any", "best", "maybe", "not"  # how children combine
+GLOB, PREFIX, RANGE, EQUALS, CONTAINS = "glob", "prefix", "range", "equals", "contains"
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Terms at consecutive positions of ``field``."""
+
+    field: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Combine:
+    """Children combined. ALL: every child matches. ANY: one is enough, scores add up.
+    BEST: one is enough, the best score counts (one word, several spellings). MAYBE: the
+    first child must match, the others add to its score where they match too. NOT: what
+    matches none of the children."""
+
+    how: str
+    children: tuple[Node, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Everything:
+    """Every paragraph (what an exclusion or filter alone selects from)."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Paragraphs by the value of a field, never scored: GLOB (fnmatch on the path),
+    PREFIX, RANGE (``value`` to ``high``, either open), EQUALS, or CONTAINS (substring of
+    a stored field, compared as ``filters.fold_needle`` does)."""
+
+    how: str
+    field: str
+    value: str | None
+    high: str | None = None
+
+
+Node = Term | Phrase | Combine | Everything | Filter
+
+
+def all_of(children: list[Node]) -> Node | None:
+    """The node matching all of ``children`` (None for none, the child itself for one)."""
+    if not children:
+        return None
+    return children[0] if len(children) == 1 else Combine(ALL, tuple(children))
+
+
+def terms(node: Node) -> Iterator[Term]:
+    """Every term that can make ``node`` match (not those under an exclusion)."""
+    if isinstance(node, Term):
+        yield node
+    elif isinstance(node, Phrase):
+        for word in node.words:
+            yield Term(node.field, word)
+    elif isinstance(node, Combine) and node.how != NOT:
+        for child in node.children:
+            yield from terms(child)

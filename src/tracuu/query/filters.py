@@ -1,0 +1,57 @@
+"""Metadata filters (``file:``, ``date:``, ``from:``, ``to:``, ``format:``, ``number:`` ...)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .. import analysis
+from .. import text as vtext
+from ..errors import QueryError
+from . import compiled as c
+
+# filter name -> the metadata field it searches by substring
+_CONTAINS = {"number": "doc_number", "issuer": "issuer", "title": "title"}
+
+
+def filter_node(name: str, value: str) -> c.Node:
+    """The compiled filter for ``name:value``; raises QueryError for a bad one."""
+    value = value.strip()
+    if not value:
+        raise QueryError(f"{name}: needs a value")
+    if name == "file":
+        pattern = unicodedata.normalize("NFC", value)
+        if not any(ch in pattern for ch in "*?["):
+            pattern = f"*{pattern}*"
+        return c.Filter(c.GLOB, analysis.PATH, pattern)
+    if name in ("date", "from", "to"):
+        iso = iso_prefix(value)
+        if name == "date":
+            return c.Filter(c.PREFIX, "date", iso)
+        if name == "from":
+            return c.Filter(c.RANGE, "date", iso, None)
+        return c.Filter(c.RANGE, "date", None, iso + "\uffff")
+    if name == "format":
+        return c.Filter(c.EQUALS, analysis.FORMAT, value.lower().lstrip("."))
+    if name in _CONTAINS:
+        return c.Filter(c.CONTAINS, _CONTAINS[name], fold_needle(value))
+    raise QueryError(f"unknown filter {name}:")
+
+
+def fold_needle(value: str) -> str:
+    """How metadata values are compared: normalized, lower case, without diacritics."""
+    return vtext.fold_diacritics(vtext.term_form(value))
+
+
+def iso_prefix(value: str) -> str:
+    """``2000``, ``2000-03``, ``2000-03-01``, ``03/2000`` or ``1/3/2000`` -> ISO prefix."""
+    v = value.strip()
+    if re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", v):
+        parts = v.split("-")
+        return "-".join([parts[0]] + [f"{int(p):02d}" for p in parts[1:]])
+    m = re.fullmatch(r"(?:(\d{1,2})[/.])?(\d{1,2})[/.](\d{4})", v)
+    if m:
+        day, month, year = m.groups()
+        iso = f"{year}-{int(month):02d}"
+        return f"{iso}-{int(day):02d}" if day else iso
+    raise QueryError(f"not a date: {value!r} (use 2000, 2000-03, 2000-03-01 or 01/03/2000)")

@@ -1,0 +1,150 @@
+"""Human output on a terminal: results, summaries and statistics as rich text, and the
+build's progress bar. The CLI owns the console and prints; this module only shapes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.text import Text
+
+from .models import Hit, Progress, Results
+
+if TYPE_CHECKING:
+    from .api import Stats
+    from .build import UpdateSummary
+
+HIGHLIGHT = "bold black on yellow"
+
+
+def snippet_text(hit: Hit) -> Text:
+    snip = hit.snippet
+    text = Text(
+        ("… " if snip.truncated_start else "") + snip.text + (" …" if snip.truncated_end else "")
+    )
+    shift = 2 if snip.truncated_start else 0
+    for s, e in snip.spans:
+        text.stylize(HIGHLIGHT, s + shift, e + shift)
+    return text
+
+
+def hit_lines(hit: Hit) -> list[Text]:
+    """Where the hit is, its document's title (unless the hit is the title), the snippet."""
+    where = Text.assemble(
+        (f"{hit.rank:>2}. ", "bold"),
+        (hit.path, "magenta"),
+        (f" p.{hit.page}" if hit.page is not None else "", "green"),
+        (f" ¶{hit.number}", "green"),
+        (f"  {hit.date}" if hit.date else "", "cyan"),
+        (f"  score {hit.score:.2f}", "dim"),
+    )
+    lines = [where]
+    if hit.title and hit.title != hit.text:
+        title = hit.title[:100] + ("…" if len(hit.title) > 100 else "")
+        lines.append(Text("    " + title, style="italic"))
+    snippet = snippet_text(hit)
+    snippet.pad_left(4)
+    return [*lines, snippet, Text()]
+
+
+def results_lines(results: Results) -> list[Text]:
+    out = []
+    for r in results.restorations:
+        forms = ", ".join(f"{f} ({c})" for f, c in r.forms)
+        out.append(Text.assemble(("có dấu / accented forms: ", "cyan"), f"{r.typed} → {forms}"))
+    if not results.hits:
+        out.append(Text(f"no paragraphs match {results.query!r}"))
+        if results.suggestion:
+            out.append(Text.assemble(("did you mean: ", "cyan"), (results.suggestion, "bold")))
+        return out
+    for hit in results.hits:
+        out.extend(hit_lines(hit))
+    shown = len(results.hits)
+    if results.total is None:
+        line = f"{shown} best paragraph(s) shown (-n for more, --count for how many match)"
+    else:
+        more = f" (showing {shown})" if results.total > shown else ""
+        line = f"{results.total} paragraph(s) matched{more}"
+    out.append(Text(line, style="dim"))
+    return out
+
+
+def summary_line(s: UpdateSummary) -> str:
+    kind = "built" if s.rebuilt else "updated"
+    parts = [f"{len(s.added)} added"]
+    if not s.rebuilt:
+        parts += [
+            f"{len(s.changed)} changed",
+            f"{len(s.deleted)} deleted",
+            f"{s.unchanged} unchanged",
+        ]
+    parts.append(f"{len(s.skipped)} skipped")
+    line = f"index {kind}: {', '.join(parts)}; {s.paragraphs} paragraphs in {s.seconds:.1f} s"
+    if s.ignored:
+        kinds = ", ".join(f"{suffix} {n}" for suffix, n in s.ignored.most_common())
+        line += f"\nnot read (other file types): {kinds}"
+    return line
+
+
+def stats_lines(index_dir: str, st: Stats) -> list[str]:
+    rows = [
+        ("index", index_dir),
+        ("corpus", st.corpus),
+        ("documents", f"{st.documents:,}"),
+        ("paragraphs", f"{st.paragraphs:,}"),
+        ("distinct terms", f"{st.distinct_terms:,}"),
+        ("index size", f"{st.size_bytes / 1e6:.1f} MB"),
+        ("last full build", st.built_at),
+        ("last update", st.updated_at),
+        ("skipped files", str(len(st.skipped))),
+    ]
+    lines = [f"{k:>16}: {v}" for k, v in rows]
+    lines += [f"{'':>16}  {path}: {reason}" for path, reason in sorted(st.skipped.items())]
+    return lines
+
+
+class ProgressBar(Progress):
+    """Draws a progress bar on stderr (when it is a terminal) and prints skip warnings."""
+
+    def __init__(self, console: Console, quiet: bool = False) -> None:
+        from rich import progress as rp
+
+        self.console = console
+        self.progress = rp.Progress(
+            rp.TextColumn("[bold]indexing"),
+            rp.BarColumn(),
+            rp.MofNCompleteColumn(),
+            rp.TimeElapsedColumn(),
+            rp.TimeRemainingColumn(),
+            rp.TextColumn("{task.fields[name]}", style="dim"),
+            console=console,
+            transient=True,
+            auto_refresh=False,  # refreshed after each file: no drawing thread
+            disable=quiet or not console.is_terminal,
+        )
+        self.task: Any = None
+
+    def __enter__(self) -> ProgressBar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("index", total=total, name="")
+
+    def file_done(self, path: str, paragraphs: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, name=path[-40:])
+            self.progress.refresh()
+
+    def skipped(self, path: str, reason: str) -> None:
+        self.console.print(Text(f"tracuu: warning: skipped {path}: {reason}"))
+        if self.task is not None:
+            self.progress.update(self.task, advance=1)
+
+    def phase(self, name: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, name=name)
+            self.progress.refresh()

@@ -1,0 +1,141 @@
+"""Batch input and the output records, on hand-built results (no index needed)."""
+
+import codecs
+import csv
+import io
+import json
+
+import pytest
+
+from tracuu.api import TopicResult
+from tracuu.errors import InputError
+from tracuu.models import Hit, Metadata, Restoration, Results, Snippet
+from tracuu.output import (
+    BatchWriter,
+    decode_input,
+    hit_record,
+    read_topics,
+    results_record,
+    trec_docid,
+)
+
+
+def make_hit(rank=1, path="thư mục/báo cáo.txt", number=3, **meta):
+    text = "Báo cáo chỉnh đốn Đảng\tnăm 2000"
+    return Hit(
+        rank=rank,
+        score=12.3456789,
+        path=path,
+        number=number,
+        start=10,
+        end=10 + len(text),
+        text=text,
+        format="txt",
+        metadata=Metadata(**meta),
+        highlights=((8, 22),),
+        snippet=Snippet(text, ((8, 22),), 0, False, False),
+    )
+
+
+def results(*hits):
+    return Results(
+        "chinh don dang",
+        "auto",
+        list(hits),
+        None,
+        [Restoration("chinh don dang", (("chỉnh đốn Đảng", 3),))],
+    )
+
+
+def test_topics_from_lines():
+    topics = read_topics("q1\tchỉnh đốn Đảng\n\n# comment\nquy chế\n\tno id\nbad\t\n")
+    assert [(t.line, t.id, t.query, t.problem) for t in topics] == [
+        (1, "q1", "chỉnh đốn Đảng", None),
+        (4, "4", "quy chế", None),
+        (5, "5", None, "expected 'id<TAB>query'"),
+        (6, "bad", None, "expected 'id<TAB>query'"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "q1\tchỉnh đốn\n".encode(),
+        codecs.BOM_UTF8 + "q1\tchỉnh đốn\n".encode(),
+        "q1\tchỉnh đốn\n".encode("utf-16"),
+    ],
+)
+def test_batch_files_in_utf8_or_utf16_are_decoded(data):
+    assert read_topics(decode_input(data))[0].query == "chỉnh đốn"
+
+
+def test_undecodable_batch_file_is_an_input_error():
+    with pytest.raises(InputError, match=r"not UTF-8 text \(line 2\)"):
+        decode_input(b"q1\tok\nq2\t\xff\xfe broken\n")
+
+
+def test_hit_record_has_every_metadata_field():
+    rec = hit_record(make_hit(title="Báo cáo", doc_number="12/BC-QU", date="2000-01-16"))
+    assert set(Metadata.names()) <= set(rec)
+    assert (rec["file"], rec["paragraph"], rec["score"], rec["doc_number"]) == (
+        "thư mục/báo cáo.txt",
+        3,
+        12.345679,
+        "12/BC-QU",
+    )
+    assert rec["snippet"]["spans"] == [[8, 22]] and rec["highlights"] == [[8, 22]]
+
+
+def test_results_record_round_trips_as_json():
+    rec = json.loads(json.dumps(results_record(results(make_hit()))))
+    assert rec["restorations"] == [
+        {"typed": "chinh don dang", "forms": [{"form": "chỉnh đốn Đảng", "count": 3}]}
+    ]
+    assert rec["total"] is None and len(rec["hits"]) == 1
+
+
+def write(fmt, topic_results):
+    out = io.StringIO()
+    BatchWriter(fmt, out, run_name="r1").write_all(topic_results)
+    return out.getvalue()
+
+
+def batch():
+    (t1, t2) = read_topics("q1\tchinh don dang\nq2\t((\n")
+    return [
+        TopicResult(t1, results(make_hit(1), make_hit(2, number=7))),
+        TopicResult(t2, None, "malformed query: unclosed parenthesis"),
+    ]
+
+
+def test_jsonl_writes_hits_and_errors():
+    lines = [json.loads(x) for x in write("jsonl", batch()).splitlines()]
+    assert [len(x["hits"]) for x in lines[:1]] == [2]
+    assert lines[1] == {
+        "id": "q2",
+        "line": 2,
+        "query": "((",
+        "error": "malformed query: unclosed parenthesis",
+    }
+
+
+def test_trec_lines_split_into_six_fields():
+    lines = write("trec", batch()).splitlines()
+    assert [x.split() for x in lines] == [
+        ["q1", "Q0", trec_docid(make_hit()), "1", "12.345679", "r1"],
+        ["q1", "Q0", trec_docid(make_hit(number=7)), "2", "12.345679", "r1"],
+    ]
+    assert " " not in trec_docid(make_hit()) and trec_docid(make_hit()).endswith("#3")
+
+
+@pytest.mark.parametrize("fmt,delimiter", [("tsv", "\t"), ("csv", ",")])
+def test_tables_have_one_line_per_hit(fmt, delimiter):
+    text = write(fmt, batch())
+    rows = list(
+        csv.reader(
+            io.StringIO(text), delimiter=delimiter, escapechar="\\" if fmt == "tsv" else None
+        )
+    )
+    assert rows[0] == ["id", "rank", "score", "file", "paragraph", "date", "title", "snippet"]
+    assert [r[:2] for r in rows[1:]] == [["q1", "1"], ["q1", "2"]]
+    assert all(len(r) == 8 for r in rows)
