@@ -130,6 +130,12 @@ class Archive:
             skipped=dict(manifest.skipped),
         )
 
+    def check(self) -> list[str]:
+        """What is wrong with the index, every file checksummed (empty: healthy)."""
+        from .build import check_index
+
+        return check_index(self.index_dir)
+
     def _engine(self, gen: Path):
         from contextlib import closing
 

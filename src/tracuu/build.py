@@ -15,18 +15,26 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import engine, store
-from .corpus import document_from_bytes, iter_corpus_files, relative_name
-from .errors import IndexProblem, UnreadableFile
+from . import text as vtext
+from .corpus import display_name, document_from_bytes, iter_corpus_files, relative_name
+from .errors import (
+    IndexMissing,
+    IndexProblem,
+    IndexVersionError,
+    IndexWriteError,
+    UnreadableFile,
+)
 from .models import Document, Progress
 from .readers import read_bytes
 from .workers import Pool
 
 PARALLEL_MIN_FILES = 8  # fewer files to read than this are read in this process
+PREPARE_MAX_CHARS = 1_000_000  # documents up to this size are analysed by the reader
 
 
 @dataclass
@@ -41,6 +49,7 @@ class UpdateSummary:
     ignored: Counter[str] = field(default_factory=Counter)  # other file types, by suffix
     paragraphs: int = 0
     rebuilt: bool = False
+    repaired: str | None = None  # what was wrong with the index this run rebuilt
     seconds: float = 0.0
 
 
@@ -57,10 +66,10 @@ class Plan:
     ignored: Counter[str]
 
 
-def make_plan(corpus_dir: Path, index_dir: Path, rebuild: bool) -> Plan:
+def make_plan(corpus_dir: Path, old: store.Manifest | None) -> Plan:
+    """What to read and remove to bring the index of ``old`` (None: none) up to date."""
     ignored: Counter[str] = Counter()
     files = {relative_name(p, corpus_dir): p for p in iter_corpus_files(corpus_dir, ignored)}
-    old = None if rebuild else _old_manifest(index_dir)
     if old is None:
         return Plan(corpus_dir, files, list(files), [], None, ignored)
     to_read = []
@@ -70,15 +79,6 @@ def make_plan(corpus_dir: Path, index_dir: Path, rebuild: bool) -> Plan:
             to_read.append(name)
     removed = sorted(set(old.files) - set(files))
     return Plan(corpus_dir, files, to_read, removed, old, ignored)
-
-
-def _old_manifest(index_dir: Path) -> store.Manifest | None:
-    """The current manifest, or None when a full build is needed (none, damaged, older)."""
-    try:
-        _gen, manifest = store.open_generation(index_dir)
-    except IndexProblem:
-        return None
-    return manifest
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -110,6 +110,8 @@ class ReadResult:
 def read_file(task: tuple[str, Path, str | None]) -> ReadResult:
     """Read, hash, parse and analyse one file (in a worker process when parallel)."""
     name, path, old_sha = task
+    if not vtext.is_valid(name):
+        return ReadResult(name, reason="file name is not valid UTF-8 (rename the file to index it)")
     key = _stat_key(path)  # before reading: a file changed after this is seen next run
     try:
         data = read_bytes(path)
@@ -119,7 +121,10 @@ def read_file(task: tuple[str, Path, str | None]) -> ReadResult:
         doc = document_from_bytes(name, data)
     except UnreadableFile as exc:
         return ReadResult(name, reason=str(exc))
-    prepared = [engine.prepare(p.text) for p in doc.paragraphs]
+    # A big document's postings would all sit in memory at once (and be sent whole to the
+    # writer): the writer prepares those paragraph by paragraph instead.
+    small = len(doc.text) <= PREPARE_MAX_CHARS
+    prepared = [engine.prepare(p.text) for p in doc.paragraphs] if small else None
     size, mtime = key if key else (len(data), 0)
     record = store.FileRecord(sha, size, mtime, len(doc.paragraphs))
     return ReadResult(name, record, replace(doc, text=""), prepared)
@@ -154,64 +159,107 @@ def build_corpus(
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
     Incremental by default: only new, changed (content hash) and deleted files are
-    touched. ``rebuild`` (or a missing, damaged or older index) makes a full build.
+    touched. ``rebuild`` (or a missing, damaged or older index) makes a full build. Every
+    change is made in a new generation that replaces the current one only when complete
+    and checked, so a failure at any point leaves the index as it was.
     """
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     progress = progress or Progress()
     with store.writer_lock(index_dir):
         store.remove_leftovers(index_dir)
-        plan = make_plan(corpus_dir, index_dir, rebuild)
-        summary = UpdateSummary(ignored=plan.ignored, rebuilt=plan.old is None)
+        old, repaired = (None, None) if rebuild else _current_state(index_dir)
+        plan = make_plan(corpus_dir, old)
+        summary = UpdateSummary(ignored=plan.ignored, rebuilt=old is None, repaired=repaired)
         progress.start(len(plan.to_read))
-        results = read_files(plan, procs)
-        if plan.old is None:
-            _full_build(plan, index_dir, results, summary, progress)
-        else:
-            _update(plan, index_dir, results, summary, progress)
+        try:
+            _build(plan, index_dir, read_files(plan, procs), summary, progress)
+        finally:
+            store.remove_leftovers(index_dir)
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-def _full_build(
-    plan: Plan, index_dir: Path, results: Iterable[ReadResult], summary: UpdateSummary, progress
-) -> None:
-    tmp = store.new_workspace(index_dir)
+def _current_state(index_dir: Path) -> tuple[store.Manifest | None, str | None]:
+    """The current manifest if the index can be updated, else None and what is wrong."""
     try:
-        manifest = store.Manifest(corpus=str(plan.corpus.resolve()))
-        _write(engine.Writer(tmp, create=True), plan, results, manifest, summary, progress)
-        manifest.built_at = manifest.updated_at = store.now()
-        store.atomic_write(tmp / store.MANIFEST, manifest.dump())
-        store.swap_in(index_dir, tmp)
-    finally:
-        store.remove_leftovers(index_dir)
+        gen, manifest = store.open_generation(index_dir)
+    except IndexMissing:
+        return None, None
+    except IndexVersionError:
+        return None, None  # built by another version: rebuilt, nothing is damaged
+    except IndexProblem as exc:
+        return None, str(exc)
+    problems = store.damage(gen, manifest)
+    return (None, "; ".join(problems[:3])) if problems else (manifest, None)
 
 
-def _update(
-    plan: Plan, index_dir: Path, results: Iterable[ReadResult], summary: UpdateSummary, progress
-) -> None:
-    assert plan.old is not None
-    gen = store.require_generation(index_dir)
-    manifest = store.Manifest(corpus=str(plan.corpus.resolve()), built_at=plan.old.built_at)
-    manifest.files = {k: v for k, v in plan.old.files.items() if k in plan.files}
-    summary.deleted = list(plan.removed)
-    summary.unchanged = len(plan.files) - len(plan.to_read)
-    _write(engine.Writer(gen, create=False), plan, results, manifest, summary, progress)
-    manifest.updated_at = store.now()
-    store.atomic_write(gen / store.MANIFEST, manifest.dump())
-
-
-def _write(writer, plan: Plan, results, manifest, summary, progress) -> None:
-    """Apply the plan with ``writer`` and commit; nothing is committed on any failure."""
+def _build(plan: Plan, index_dir: Path, results, summary: UpdateSummary, progress) -> None:
+    old = plan.old
+    manifest = store.Manifest(corpus=str(plan.corpus.resolve()))
+    if old is not None:
+        manifest.built_at = old.built_at
+        manifest.files = {k: v for k, v in old.files.items() if k in plan.files}
+        summary.deleted = list(plan.removed)
+        summary.unchanged = len(plan.files) - len(plan.to_read)
+    base = store.require_generation(index_dir) if old is not None else None
+    tmp = store.new_workspace(index_dir, base, engine.TRANSIENT_FILES)
+    writer = engine.Writer(tmp, create=base is None)
     try:
         for name in plan.removed:
             writer.delete_path(name)
-        _apply(writer, results, manifest, summary, progress, plan.old)
+        _apply(writer, results, manifest, summary, progress, old)
     except BaseException:
         writer.cancel()
         raise
     progress.phase("writing the index")
+    now = store.now()
+    manifest.updated_at = now
+    manifest.built_at = manifest.built_at or now
+    if base is not None and not writer.changed:
+        writer.cancel()  # only touched files: the index stays, the manifest learns mtimes
+        manifest.sealed = old.sealed  # type: ignore[union-attr]
+        store.atomic_write(base / store.MANIFEST, manifest.dump())
+        return
     writer.commit()
+    _check(tmp, manifest)
+    manifest.sealed = store.seal(tmp, engine.TRANSIENT_FILES)
+    store.atomic_write(tmp / store.MANIFEST, manifest.dump())
+    store.swap_in(index_dir, tmp, keep_previous=summary.repaired is None)
+
+
+def _check(folder: Path, manifest: store.Manifest) -> None:
+    """The committed generation holds exactly the paragraphs the manifest lists."""
+    problem = _contents_problem(folder, manifest)
+    if problem:
+        raise IndexWriteError(f"the new index {problem}; the previous index was kept")
+
+
+def _contents_problem(folder: Path, manifest: store.Manifest) -> str | None:
+    expected = sum(r.paragraphs for r in manifest.files.values())
+    found, missing = engine.contents(folder, manifest.files)
+    if found == expected and not missing:
+        return None
+    names = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+    return f"holds {found} paragraphs where {expected} were written" + (
+        f"; no paragraph of {names}" if missing else ""
+    )
+
+
+def check_index(index_dir: Path) -> list[str]:
+    """Everything wrong with the index (empty when healthy): every file checksummed."""
+    try:
+        gen, manifest = store.open_generation(index_dir)
+    except IndexProblem as exc:
+        return [str(exc)]
+    problems = store.damage(gen, manifest, thorough=True)
+    if not problems:
+        try:
+            problem = _contents_problem(gen, manifest)
+        except IndexProblem as exc:
+            problem = str(exc)
+        problems += [problem] if problem else []
+    return problems
 
 
 def _apply(writer, results, manifest, summary, progress, old) -> None:
@@ -224,12 +272,13 @@ def _apply(writer, results, manifest, summary, progress, old) -> None:
             summary.unchanged += 1
             progress.file_done(name, res.record.paragraphs)
             continue
-        if old is not None:
-            writer.delete_path(name)  # its old text, if any
+        if old is not None and name in old.files:
+            writer.delete_path(name)  # its old text
         if res.document is None or res.record is None:
-            summary.skipped[name] = manifest.skipped[name] = res.reason or "unreadable"
+            shown = display_name(name)
+            summary.skipped[shown] = manifest.skipped[shown] = res.reason or "unreadable"
             manifest.files.pop(name, None)
-            progress.skipped(name, summary.skipped[name])
+            progress.skipped(shown, summary.skipped[shown])
             continue
         doc = res.document
         writer.add(doc.paragraphs, doc.format, doc.metadata, res.prepared)

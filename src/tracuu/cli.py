@@ -1,8 +1,7 @@
 """The ``tracuu`` command line: a thin layer over the API, and the only module that prints.
 
-Humans get rich output on a terminal and plain text when piped; scripts get ``--json``,
-``--jsonl`` and batch formats from :mod:`.output`. Exit codes follow ripgrep: 0 found,
-1 nothing found, 2 error (one line on stderr, never a traceback), 130/143 interrupted.
+Humans get rich output (plain text when piped); scripts get ``--json``, ``--jsonl`` and
+the batch formats of :mod:`.output`. Exit codes: :mod:`.errors`; never a traceback.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from .errors import (
     InputError,
     TracuuError,
 )
+from .text import is_valid
 
 
 def _folder_option(flag: str, name: str, default: str, envvar: str, text: str):
@@ -106,10 +106,8 @@ def _filters(date_from: str | None, date_to: str | None, file_glob: str | None):
 
 def _argument(value: str) -> str:
     """A command-line value; bytes that are not UTF-8 are refused, not searched."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError("an argument is not valid UTF-8 text") from None
+    if not is_valid(value):
+        raise InputError("an argument is not valid UTF-8 text")
     return value
 
 
@@ -129,18 +127,18 @@ def _open_archive(index_dir: Path, corpus: Path) -> Archive:
         _stderr().print(
             Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
         )
-        _run_index(archive, corpus, rebuild=True, jobs=_default_jobs(), quiet=False)
+        _run_index(archive, corpus, rebuild=True, jobs=min(2, os.cpu_count() or 1), quiet=False)
     return archive
-
-
-def _default_jobs() -> int:
-    return min(2, os.cpu_count() or 1)
 
 
 def _run_index(archive: Archive, corpus: Path, rebuild: bool, jobs: int, quiet: bool):
     console = _stderr()
     with render.ProgressBar(console, quiet) as bar:
         summary = archive.update(corpus, rebuild=rebuild, procs=jobs, progress=bar)
+    if summary.repaired:
+        console.print(
+            Text(f"tracuu: warning: the index was damaged ({summary.repaired}); rebuilt it")
+        )
     if not quiet:
         console.print(Text(render.summary_line(summary)))
     return summary
@@ -160,7 +158,7 @@ class _Group(click.Group):
             _stderr().print("tracuu: interrupted")
             sys.exit(EXIT_INTERRUPTED)
         except Terminated:
-            _stderr().print("tracuu: terminated")
+            _stderr().print("tracuu: interrupted (SIGTERM)")
             sys.exit(EXIT_TERMINATED)
         except BrokenPipeError:
             # the reader went away (e.g. `| head`): not worth a message
@@ -204,7 +202,7 @@ def cli() -> None:
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
-    default=_default_jobs,
+    default=lambda: min(2, os.cpu_count() or 1),
     show_default="min(2, CPUs)",
     help="Processes that read and segment files in parallel.",
 )
@@ -374,6 +372,22 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
         return
     for line in render.stats_lines(str(index_dir), st):
         click.echo(line)
+
+
+@cli.command("check")
+@INDEX_OPTION
+def check_command(index_dir: Path) -> None:
+    """Check the index's health: every file against its checksum, every document present.
+
+    Exit 0 when healthy, 2 when damaged (a plain 'tracuu index' then rebuilds it).
+    """
+    problems = Archive(index_dir).check()
+    if problems:
+        _fail(f"index at {index_dir} is damaged: {'; '.join(problems[:3])}")
+    st = Archive(index_dir).stats()
+    click.echo(
+        f"index at {index_dir} is healthy: {st.documents:,} documents, {st.paragraphs:,} paragraphs"
+    )
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -25,6 +25,10 @@ from .models import Document, Metadata, Paragraph
 _LINE = re.compile(r"[^\n]+")
 
 
+MAX_PARAGRAPH = 8000  # characters; longer paragraphs are cut at sentence ends
+_SENTENCE_END = re.compile(r"[.!?…][\"'”)\]]*\s+")
+
+
 def split_paragraphs(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each non-empty line, with surrounding white space trimmed."""
     for m in _LINE.finditer(text):
@@ -35,7 +39,32 @@ def split_paragraphs(text: str) -> Iterator[tuple[int, int]]:
             continue
         s += len(line) - len(line.lstrip())
         e -= len(line) - len(line.rstrip())
-        yield s, e
+        yield from bounded(text, s, e)
+
+
+def bounded(
+    text: str, start: int, end: int, limit: int = MAX_PARAGRAPH
+) -> Iterator[tuple[int, int]]:
+    """A span cut into pieces of at most ``limit`` characters, at sentence ends if possible.
+
+    A search unit of megabytes (a file with no line breaks) would cost memory in
+    proportion to it and make a useless snippet; pieces keep both bounded.
+    """
+    while end - start > limit:
+        cut = None
+        for m in _SENTENCE_END.finditer(text, start + limit // 2, start + limit):
+            cut = m  # the last sentence end in the second half of the window
+        if cut is not None:
+            piece_end, next_start = cut.start() + len(cut.group().rstrip()), cut.end()
+        else:
+            space = text.rfind(" ", start + limit // 2, start + limit)
+            piece_end = next_start = space if space > start else start + limit
+        yield start, piece_end
+        start = next_start
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield start, end
 
 
 # ---- metadata ---------------------------------------------------------------------
@@ -200,6 +229,13 @@ def iter_corpus_files(root: Path, ignored: Counter[str] | None = None) -> Iterat
 
 def relative_name(path: Path, root: Path) -> str:
     return Path(path).relative_to(root).as_posix()
+
+
+def display_name(name: str) -> str:
+    """A file name safe to print and store as text: bad bytes shown as \\xNN."""
+    if vtext.is_valid(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def load_document(path: Path, root: Path) -> Document:

@@ -1,9 +1,15 @@
 """Hints for the user: how the archive writes words typed without diacritics, and
-"did you mean" when nothing matches."""
+"did you mean" when nothing matches.
+
+How a run of unaccented syllables is written is read from index-wide counts: every
+spelling of each syllable that folds to it (``text.accented_forms``) is looked up in the
+exact field, and readings of a run are chained through the counts of their adjacent
+pairs. The same index gives the same readings, whatever order it stores paragraphs in.
+"""
 
 from __future__ import annotations
 
-import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -13,57 +19,87 @@ from .engine import Searcher
 from .models import Restoration
 from .query import compiled as c
 
-RESTORE_SAMPLE = 40  # paragraphs read to learn how unaccented words are written
 MAX_RESTORE_RUN = 8  # longer unaccented runs (questions) are not restored as a whole
 DOMINANT = 0.6  # share of occurrences that makes one accented reading "the" reading
+FORMS = 6  # spellings of each syllable followed into readings of a run
+BEAM = 8  # readings of a run kept at each step
+SHOWN = 5  # readings reported
+CASE_SAMPLE = 8  # paragraphs read to show a reading in the archive's capitalization
+
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+Reading = tuple[tuple[str, ...], int]  # (syllables in index form, occurrences)
 
 
-def restorations(
-    engine: Searcher, runs: Sequence[Sequence[str]], filter: c.Node | None
-) -> list[Restoration]:
-    """Accented spellings, as the archive writes them, of runs typed without diacritics.
+class Restorer:
+    """Accented readings of unaccented runs, from one index (caches its lookups)."""
 
-    Reads a sample of the paragraphs that have a run's syllables side by side (unscored:
-    cheap, stops early) and counts the forms found there.
-    """
-    runs = [run for run in runs if len(run) <= MAX_RESTORE_RUN]
-    if not runs:
-        return []
-    node = c.Combine(c.ANY, tuple(_side_by_side(run) for run in runs))
-    docnums = itertools.islice(engine.docs(node, filter), RESTORE_SAMPLE)
-    texts = [engine.paragraph(d)[0].text for d in docnums]
-    return [r for r in (_restore(run, texts) for run in runs) if r is not None]
+    def __init__(self, engine: Searcher) -> None:
+        self.engine = engine
+        self._written: dict[str, list[tuple[str, int]]] = {}
 
+    def restorations(self, runs: Sequence[Sequence[str]], cased: bool) -> list[Restoration]:
+        """A Restoration for each run the archive writes with diacritics.
 
-def _side_by_side(run: Sequence[str]) -> c.Node:
-    """Paragraphs with the run's syllables side by side, whatever their diacritics."""
-    if len(run) == 1:
-        return c.Term(*VOCABULARY.term(run[0], True))
-    return c.Combine(
-        c.ALL, tuple(c.Term(*VOCABULARY.pair(a, b, True)) for a, b in zip(run, run[1:]))
-    )
+        ``cased`` reads a few paragraphs to show each reading as the archive capitalizes
+        it ("chỉnh đốn Đảng"); without it readings are in index form (lower case).
+        """
+        out = []
+        for run in runs:
+            if len(run) > MAX_RESTORE_RUN:
+                continue
+            readings = self._readings(run)
+            if not readings or " ".join(readings[0][0]) == " ".join(run):
+                continue  # nothing found, or the archive writes it as typed
+            total = sum(n for _, n in readings)
+            shown = [(self._cased(r) if cased else " ".join(r), n) for r, n in readings[:SHOWN]]
+            out.append(Restoration(" ".join(run), tuple(shown), shown[0][1] >= DOMINANT * total))
+        return out
 
+    def written(self, syllable: str) -> list[tuple[str, int]]:
+        """The spellings of one syllable in the archive, most frequent first."""
+        folded = VOCABULARY.term(syllable, True)[1]
+        if folded not in self._written:
+            counts = [
+                (form, self.engine.frequency(*VOCABULARY.term(form, False)))
+                for form in vtext.accented_forms(folded)
+            ]
+            found = [(f, n) for f, n in counts if n > 0]
+            self._written[folded] = sorted(found, key=lambda x: (-x[1], x[0]))
+        return self._written[folded]
 
-def _restore(run: Sequence[str], texts: list[str]) -> Restoration | None:
-    typed = " ".join(run)
-    target = [VOCABULARY.term(x, True)[1] for x in run]
-    n = len(target)
-    groups: dict[str, Counter[str]] = {}
-    for text in texts:
-        if target[0] not in vtext.fold_diacritics(vtext.casefold(text)):
-            continue
-        sylls = VOCABULARY.syllables(text)
-        folded = [VOCABULARY.term(x.text, True)[1] for x in sylls]
-        for i in range(len(sylls) - n + 1):
-            if folded[i : i + n] == target:
-                form = " ".join(vtext.normalize(text[x.start : x.end]) for x in sylls[i : i + n])
-                groups.setdefault(vtext.casefold(form), Counter())[form] += 1
-    ranked = sorted(groups.items(), key=lambda kv: -sum(kv[1].values()))
-    if not ranked or ranked[0][0] == typed:
-        return None  # the archive writes it as typed: nothing to restore
-    total = sum(sum(counts.values()) for _, counts in ranked)
-    forms = tuple((counts.most_common(1)[0][0], sum(counts.values())) for _, counts in ranked[:5])
-    return Restoration(typed, forms, dominant=forms[0][1] >= DOMINANT * total)
+    def _readings(self, run: Sequence[str]) -> list[Reading]:
+        """Readings of a run, most frequent first, counted by their rarest adjacent pair."""
+        beams: list[Reading] = [((f,), n) for f, n in self.written(run[0])[:FORMS]]
+        for syllable in run[1:]:
+            grown = []
+            for reading, count in beams:
+                for form, _ in self.written(syllable)[:FORMS]:
+                    pair = self.engine.frequency(*VOCABULARY.pair(reading[-1], form, False))
+                    if pair:
+                        grown.append(((*reading, form), min(count, pair)))
+            beams = sorted(grown, key=lambda x: (-x[1], x[0]))[:BEAM]
+        return beams
+
+    def _cased(self, reading: tuple[str, ...]) -> str:
+        """The reading as the archive most often capitalizes it, in a few paragraphs."""
+        words = [VOCABULARY.term(x, False)[1] for x in reading]
+        if len(words) == 1:
+            node: c.Node = c.Term(*VOCABULARY.term(words[0], False))
+        else:
+            node = c.Phrase(VOCABULARY.term(words[0], False)[0], tuple(words))
+        forms: Counter[str] = Counter()
+        for docnum in self.engine.docs(node, CASE_SAMPLE):
+            text = self.engine.paragraph(docnum)[0].text
+            sylls = VOCABULARY.syllables(text)
+            for i in range(len(sylls) - len(words) + 1):
+                if [x.text for x in sylls[i : i + len(words)]] == words:
+                    span = sylls[i : i + len(words)]
+                    form = " ".join(vtext.normalize(text[x.start : x.end]) for x in span)
+                    # a capital that only starts a sentence says nothing about the word
+                    starts = i == 0 or _SENTENCE_END.search(text, 0, span[0].start) is not None
+                    forms[form] += 0 if starts else 1
+        best = sorted(forms.items(), key=lambda x: (-x[1], x[0]))
+        return best[0][0] if best else " ".join(reading)
 
 
 def suggestion(engine: Searcher, query: str, words: Sequence[str]) -> str | None:

@@ -7,6 +7,7 @@ as if it had been typed so; the other folded matches follow.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .query.filters import filter_node
 from .snippets import highlight_spans, make_snippet
 
 STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
+TIE_MARGIN = 10  # hits read past the limit to see whether a tie crosses it
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 
@@ -34,8 +36,9 @@ class Searcher:
     def __init__(self, index_dir: str | Path, ranking: Ranking | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.ranking = ranking or Ranking()
-        gen, _manifest = store.open_generation(self.index_dir)
+        gen, _manifest = store.open_generation(self.index_dir, verify=True)
         self.engine = EngineSearcher(gen, self.ranking)
+        self.restorer = hints.Restorer(self.engine)
 
     def close(self) -> None:
         self.engine.close()
@@ -67,7 +70,7 @@ class Searcher:
             raise QueryError(f"malformed query: {exc}") from None
         compiled = compile_query(tree, mode, self.ranking)
         flt = c.all_of([filter_node(name, value) for name, value in filters])
-        restorations = self._restorations(compiled, flt)
+        restorations = self.restorer.restorations(compiled.unaccented_runs, cased=hints)
         ranked = self._accented_first(tree, mode, restorations, limit, flt)
         if ranked is None:
             ranked = self._two_stage(compiled, limit, flt)
@@ -82,11 +85,6 @@ class Searcher:
             if not hits:
                 results.suggestion = _suggest(self.engine, query, compiled)
         return results
-
-    def _restorations(self, compiled: CompiledQuery, flt: c.Node | None) -> list[Restoration]:
-        if not compiled.unaccented_runs:
-            return []
-        return hints.restorations(self.engine, compiled.unaccented_runs, flt)
 
     def _accented_first(
         self, tree, mode: str, restorations: list[Restoration], limit: int, flt: c.Node | None
@@ -115,16 +113,36 @@ class Searcher:
         full query runs only when stage 1 finds fewer than ``limit``.
         """
         if not compiled.pairs:
-            return self.engine.search(compiled.node, limit, flt)
+            return self._top(compiled.node, limit, flt)
         depth = max(limit * STAGE1_DEPTH, STAGE1_MIN)
-        stage1 = self.engine.search(c.Combine(c.ALL, compiled.pairs), depth, flt)
+        stage1 = self._top(c.Combine(c.ALL, compiled.pairs), depth, flt)
         scored = self.engine.score_docs(compiled.node, [d for d, _ in stage1])
-        first = sorted(scored, key=lambda x: (-x[1], x[0]))[: max(limit, 1)]
+        first = self._in_order(scored)[: max(limit, 1)]
         exhausted = len(stage1) < depth  # every paragraph with the pairs was read
         # (a phrase has its pairs: when all of those were read, nothing else matches)
         if len(first) >= limit or (exhausted and compiled.phrase):
             return first
-        return _chain(first, self.engine.search(compiled.node, max(limit, 1) + len(first), flt))
+        return _chain(first, self._top(compiled.node, max(limit, 1) + len(first), flt))
+
+    def _top(self, node: c.Node, limit: int, flt: c.Node | None) -> Ranked:
+        """The best ``limit`` hits, the same whatever order the index stores paragraphs in.
+
+        Paragraphs of equal score are ordered by (path, paragraph number); when equal
+        scores cross the limit, more are read until the tie is seen whole.
+        """
+        limit = max(limit, 1)
+        depth = limit + TIE_MARGIN
+        while True:
+            ranked = self.engine.search(node, depth, flt)
+            if len(ranked) < depth or ranked[limit - 1][1] != ranked[-1][1]:
+                return self._in_order(ranked)[:limit]
+            depth *= 4
+
+    def _in_order(self, ranked: Ranked) -> Ranked:
+        """Best score first; equal scores by (path, paragraph number)."""
+        counts = Counter(score for _, score in ranked)
+        keys = {d: self.engine.key(d) for d, score in ranked if counts[score] > 1}
+        return sorted(ranked, key=lambda x: (-x[1], keys.get(x[0], ("", 0))))
 
     def _hit(
         self, rank: int, docnum: int, score: float, compiled: CompiledQuery, width: int

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,6 +60,8 @@ class Manifest:
     updated_at: str = ""
     files: dict[str, FileRecord] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    # the generation's own files (the engine's): name -> [size, mtime_ns, crc32]
+    sealed: dict[str, list[int]] = field(default_factory=dict)
 
     def dump(self) -> str:
         d = asdict(self)
@@ -126,12 +129,30 @@ def read_manifest(index_dir: Path) -> Manifest:
     return Manifest.load(require_generation(index_dir))
 
 
-def new_workspace(index_dir: Path) -> Path:
-    """A temporary folder inside the index folder for a generation being built."""
+def new_workspace(
+    index_dir: Path, base: Path | None = None, skip: frozenset[str] = frozenset()
+) -> Path:
+    """A temporary folder inside the index folder for the next generation.
+
+    With ``base``, it starts as a copy of that generation made of hard links (the engine
+    never changes a file it wrote, it only adds and removes files), so an update works on
+    its own copy and the current generation stays as it was until the swap.
+    """
     try:
-        return Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=index_dir))
+        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=index_dir))
+        for src in base.iterdir() if base is not None else ():
+            if src.name != MANIFEST and src.name not in skip and src.is_file():
+                _link_or_copy(src, tmp / src.name)
+        return tmp
     except OSError as exc:
         raise IndexWriteError(f"cannot write index at {index_dir}: {exc.strerror}") from None
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)  # a file system without hard links
 
 
 def _new_generation_name(index_dir: Path) -> str:
@@ -139,10 +160,14 @@ def _new_generation_name(index_dir: Path) -> str:
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 
-def swap_in(index_dir: Path, tmp: Path) -> Path:
-    """Move a finished build into place and point CURRENT at it; prune old generations."""
+def swap_in(index_dir: Path, tmp: Path, keep_previous: bool = True) -> Path:
+    """Move a finished build into place and point CURRENT at it; prune old generations.
+
+    The previous generation stays for readers that still have it open, unless told
+    otherwise (a damaged one is of no use to anybody).
+    """
     try:
-        previous = current_generation(index_dir)
+        previous = current_generation(index_dir) if keep_previous else None
     except IndexProblem:
         previous = None
     name = _new_generation_name(index_dir)
@@ -207,8 +232,11 @@ def atomic_write(path: Path, data: str) -> None:
         raise
 
 
-def open_generation(index_dir: Path) -> tuple[Path, Manifest]:
-    """The current generation and its manifest, checked to be one this tracuu reads."""
+def open_generation(index_dir: Path, verify: bool = False) -> tuple[Path, Manifest]:
+    """The current generation and its manifest, checked to be one this tracuu reads.
+
+    ``verify`` also checks its files (quickly: see :func:`damage`).
+    """
     gen = require_generation(index_dir)
     manifest = Manifest.load(gen)
     if manifest.schema != SCHEMA_VERSION:
@@ -217,4 +245,53 @@ def open_generation(index_dir: Path) -> tuple[Path, Manifest]:
             f"(schema {manifest.schema}, this one reads {SCHEMA_VERSION})",
             hint="run 'tracuu index --rebuild'",
         )
+    problems = damage(gen, manifest) if verify else []
+    if problems:
+        raise IndexDamaged(
+            f"the index at {index_dir} is damaged: {'; '.join(problems[:3])}",
+            hint="run 'tracuu index' to repair it",
+        )
     return gen, manifest
+
+
+# ---- integrity --------------------------------------------------------------------
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def seal(gen: Path, skip: frozenset[str] = frozenset()) -> dict[str, list[int]]:
+    """Size, mtime and checksum of each file of a generation, to check it against later."""
+    out = {}
+    for p in sorted(gen.iterdir()):
+        if p.is_file() and p.name != MANIFEST and p.name not in skip:
+            st = p.stat()
+            out[p.name] = [st.st_size, st.st_mtime_ns, _crc32(p)]
+    return out
+
+
+def damage(gen: Path, manifest: Manifest, thorough: bool = False) -> list[str]:
+    """What is wrong with a generation's files (empty when healthy).
+
+    Quick by default: a file whose size and mtime are as sealed is trusted, others are
+    checksummed. ``thorough`` checksums every file.
+    """
+    problems = []
+    for name, (size, mtime, crc) in sorted(manifest.sealed.items()):
+        try:
+            st = (gen / name).stat()
+        except FileNotFoundError:
+            problems.append(f"{name} is missing")
+            continue
+        if st.st_size != size:
+            problems.append(f"{name} has {st.st_size} bytes, {size} written")
+        elif (thorough or st.st_mtime_ns != mtime) and _crc32(gen / name) != crc:
+            problems.append(f"{name} does not hold what was written")
+    if not manifest.sealed:
+        problems.append(f"{MANIFEST} lists no index files")
+    return problems

@@ -7,6 +7,7 @@ normalized exactly like the text it should match.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -151,6 +152,15 @@ def has_diacritics(word: str) -> bool:
     return fold_diacritics(word) != unicodedata.normalize("NFC", word)
 
 
+def is_valid(text: str) -> bool:
+    """Is this real text? (Bytes that were not UTF-8 come through as lone surrogates.)"""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def term_form(word: str) -> str:
     """The exact index form of a word: normalized and lower-cased."""
     return casefold(normalize(word))
@@ -159,3 +169,28 @@ def term_form(word: str) -> str:
 def folded_form(word: str) -> str:
     """The folded index form of a word: exact form without diacritics."""
     return fold_diacritics(term_form(word))
+
+
+# Letters that diacritics can turn a plain letter into (vowel quality marks and đ).
+_QUALITIES = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "i": "i", "y": "y", "d": "dđ"}
+_TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+
+
+def accented_forms(folded: str) -> list[str]:
+    """Every spelling of a lower-case syllable that folds to ``folded``: each vowel with or
+    without its quality marks, d or đ, and at most one tone (in canonical placement).
+
+    ``song`` -> ``song, sóng, sông, sống, sơn ...``; what the archive writes is found by
+    looking these up, so no list of Vietnamese words is needed.
+    """
+    if len(folded) > 12 or not folded.isalpha() or not folded.isascii():
+        return [folded]  # a number, a foreign word: only as typed
+    choices = [_QUALITIES.get(ch, ch) for ch in folded]
+    vowels = [i for i, ch in enumerate(folded) if ch in "aeiouy"]
+    out: dict[str, None] = {}
+    for letters in itertools.product(*choices):
+        for tone in _TONES:
+            for i in vowels if tone else [None]:
+                word = "".join(ch + tone if j == i else ch for j, ch in enumerate(letters))
+                out[canonical_tones(unicodedata.normalize("NFC", word))] = None
+    return list(out)

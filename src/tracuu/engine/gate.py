@@ -1,0 +1,41 @@
+"""The gate to Whoosh: checks the installed version, then hands out its modules.
+
+The engine's other modules import Whoosh only from here, so a Whoosh that tracuu was not
+tested with is refused with one clear line before anything uses it.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from ..errors import EngineVersionError
+
+TESTED_WHOOSH = ">=3.54,<3.55"  # the range tracuu's tests ran against (pyproject pins it)
+TESTED_MINOR = (3, 54)
+
+
+def check_version(version: str | None = None) -> None:
+    """Raise EngineVersionError unless whoosh3 (or ``version``) is the tested minor."""
+    wanted = f"pip install 'whoosh3{TESTED_WHOOSH}'"
+    if version is None:
+        try:
+            version = metadata.version("whoosh3")
+        except metadata.PackageNotFoundError:
+            raise EngineVersionError(
+                "tracuu needs the Whoosh fork 'whoosh3', which is not installed", hint=wanted
+            ) from None
+    if tuple(int(x) for x in version.split(".")[:2]) != TESTED_MINOR:
+        raise EngineVersionError(
+            f"tracuu was tested with whoosh3 3.54, found {version}", hint=wanted
+        )
+
+
+check_version()
+
+from whoosh import fields, formats, matching, scoring  # noqa: E402 - once the version is good
+from whoosh import index as windex  # noqa: E402
+from whoosh import query as wq  # noqa: E402
+from whoosh.codec import whoosh3 as wcodec  # noqa: E402
+from whoosh.support.levenshtein import distance  # noqa: E402
+
+__all__ = ["distance", "fields", "formats", "matching", "scoring", "wcodec", "windex", "wq"]

@@ -1,0 +1,97 @@
+"""Every use of Whoosh internals, in one place; tests compare each with Whoosh's own.
+
+* ``Glob``: fnmatch over a field's lexicon (overrides ``Wildcard._btexts``);
+* ``Contains``: a substring filter on stored fields (a hand-made matcher);
+* a binary-search ``skip_to`` for the posting lists of the whoosh3 codec.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from bisect import bisect_left
+
+from .gate import matching, wcodec, wq
+
+
+class Glob(wq.Wildcard):
+    """fnmatch on the path lexicon (Whoosh's wildcard lacks character classes)."""
+
+    def __init__(self, fieldname: str, pattern: str) -> None:
+        super().__init__(fieldname, pattern)
+        self.pattern = pattern
+
+    def _btexts(self, ixreader):
+        for btext in ixreader.lexicon(self.fieldname):
+            if fnmatch.fnmatchcase(btext.decode("utf-8", "surrogateescape"), self.pattern):
+                yield btext
+
+
+class Contains(wq.Query):
+    """Substring match on a stored field, compared as ``filters.fold_needle`` does."""
+
+    def __init__(self, fieldname: str, needle: str) -> None:
+        self.fieldname = fieldname
+        self.needle = needle
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, self.needle))
+
+    def _matching(self, searcher) -> list[int]:
+        from ..query.filters import fold_needle
+
+        out = []
+        for docnum, stored in searcher.reader().iter_docs():
+            if self.needle in fold_needle(stored.get(self.fieldname) or ""):
+                out.append(docnum)
+        return out
+
+    def matcher(self, searcher, context=None):
+        docs = self._matching(searcher)
+        return matching.ListMatcher(docs, all_weights=0.0) if docs else matching.NullMatcher()
+
+    def estimate_size(self, ixreader) -> int:
+        return ixreader.doc_count()
+
+    def docs(self, searcher):
+        return iter(self._matching(searcher))
+
+
+# ---- a faster skip_to for Whoosh's posting lists ----------------------------------
+# Whoosh's leaf matcher moves to a target document one posting at a time inside a
+# block. Intersecting a rare list with a common one ("tranh_việt" with "việt") calls it
+# for every candidate, so the linear walk dominated query time on large archives. The
+# block's ids are sorted, so a binary search lands on the same posting.
+
+_original_skip_to = wcodec.W3LeafMatcher.skip_to
+
+
+def _bisect_skip_to(self, targetid):
+    if not self.is_active():
+        raise matching.ReadTooFar
+    if targetid <= self.id():
+        return
+    block_max_id = self.block_max_id
+    if targetid > block_max_id():
+        self._skip_to_block(lambda: targetid > block_max_id())
+        if not self.is_active():
+            return
+    if self._ids is None:
+        self._read_ids()
+    i = bisect_left(self._ids, targetid, self._i, self._blocklength)
+    if i >= self._blocklength:
+        # cannot happen after _skip_to_block (target <= block max), kept for safety
+        self._i = self._blocklength - 1
+        self.next()
+    else:
+        self._i = i
+
+
+def install_speedups() -> None:
+    setattr(wcodec.W3LeafMatcher, "skip_to", _bisect_skip_to)  # noqa: B010 - a patch
+
+
+def uninstall_speedups() -> None:
+    setattr(wcodec.W3LeafMatcher, "skip_to", _original_skip_to)  # noqa: B010

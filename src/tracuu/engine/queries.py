@@ -1,0 +1,39 @@
+"""Compiled query nodes -> Whoosh query objects."""
+
+from __future__ import annotations
+
+from ..query import compiled as c
+from .gate import wq
+from .internals import Contains, Glob
+
+_COMBINE = {c.ALL: wq.And, c.ANY: wq.Or, c.BEST: wq.DisjunctionMax}
+
+
+def to_whoosh(node: c.Node) -> wq.Query:
+    """The Whoosh query of a compiled query node."""
+    if isinstance(node, c.Term):
+        return wq.Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, c.Phrase):
+        return wq.Phrase(node.field, list(node.words))
+    if isinstance(node, c.Combine):
+        children = [to_whoosh(x) for x in node.children]
+        if node.how == c.MAYBE:
+            return wq.AndMaybe(children[0], wq.Or(children[1:]))
+        if node.how == c.NOT:
+            return wq.Not(children[0] if len(children) == 1 else wq.Or(children))
+        return _COMBINE[node.how](children, boost=node.boost)
+    if isinstance(node, c.Everything):
+        return wq.Every()
+    return wq.ConstantScoreQuery(_filter_query(node), 0.0)  # filters select, never score
+
+
+def _filter_query(f: c.Filter) -> wq.Query:
+    if f.how == c.GLOB:
+        return Glob(f.field, f.value or "*")
+    if f.how == c.PREFIX:
+        return wq.Prefix(f.field, f.value or "")
+    if f.how == c.RANGE:
+        return wq.TermRange(f.field, f.value, f.high)
+    if f.how == c.EQUALS:
+        return wq.Term(f.field, f.value or "")
+    return Contains(f.field, f.value or "")

@@ -1,0 +1,145 @@
+"""Reading a generation with Whoosh: BM25F scores for compiled queries, stored paragraphs."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..analysis import FORMAT as FORMAT_FIELD
+from ..analysis import NUMBER, PATH
+from ..errors import IndexDamaged, TracuuError
+from ..models import Metadata, Paragraph, Ranking
+from ..query import compiled as c
+from .gate import distance, scoring, wq
+from .internals import install_speedups
+from .queries import to_whoosh
+from .writer import open_index
+
+
+class _BM25F(scoring.BM25F):
+    """BM25F with the BM25 idf (Whoosh's default idf, log(N/(df+1)) + 1, keeps very
+    common words such as "của", "là", "người" weighty, which hurts long questions)."""
+
+    def idf(self, searcher, fieldname: str, text: str) -> float:
+        df = searcher.doc_frequency(fieldname, text)
+        n = searcher.doc_count_all()
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _reading(method):
+    """Whoosh failing to read its own files means damage: say so in one line."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (TracuuError, KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - truncated or garbled files fail anyhow
+            raise IndexDamaged(
+                f"the index at {self.folder.parent} is damaged ({type(exc).__name__}: {exc})",
+                hint="run 'tracuu index' to repair it",
+            ) from None
+
+    return guarded
+
+
+class Searcher:
+    """An open generation to run compiled queries against; scores are BM25F."""
+
+    def __init__(self, folder: Path, ranking: Ranking) -> None:
+        install_speedups()
+        self.folder = folder
+        self._ix = open_index(folder)
+        model = _BM25F if ranking.idf == "bm25" else scoring.BM25F
+        try:
+            self._s = self._ix.searcher(weighting=model(B=ranking.b, K1=ranking.k1))
+        except Exception as exc:  # noqa: BLE001
+            self._ix.close()
+            raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None
+
+    def close(self) -> None:
+        self._s.close()
+        self._ix.close()
+
+    @_reading
+    def search(
+        self, node: c.Node, limit: int, filter: c.Node | None = None
+    ) -> list[tuple[int, float]]:
+        """The best ``limit`` (docnum, score) matching ``node`` and ``filter``."""
+        res = self._s.search(to_whoosh(node), limit=max(limit, 1), filter=_maybe(filter))
+        return [(hit.docnum, float(hit.score or 0.0)) for hit in res]
+
+    @_reading
+    def count(self, node: c.Node, filter: c.Node | None = None) -> int:
+        """How many paragraphs match (a full pass over the postings)."""
+        return len(self._s.search(to_whoosh(node), limit=1, filter=_maybe(filter)))
+
+    @_reading
+    def docs(self, node: c.Node, limit: int, filter: c.Node | None = None) -> list[int]:
+        """The first ``limit`` matching docnums in storage order, unscored (cheap)."""
+        q = to_whoosh(node)
+        if filter is not None:
+            q = wq.And([q, to_whoosh(filter)])
+        return list(itertools.islice(q.docs(self._s), limit))
+
+    @_reading
+    def score_docs(self, node: c.Node, docnums: Iterable[int]) -> list[tuple[int, float]]:
+        """(docnum, score) of the given paragraphs that match ``node``."""
+        q = to_whoosh(node)
+        out: list[tuple[int, float]] = []
+        wanted = sorted(set(docnums))
+        context = self._s.context()
+        for sub, offset in self._s.leaf_searchers():
+            local = [d - offset for d in wanted if offset <= d < offset + sub.doc_count_all()]
+            if not local:
+                continue
+            m = q.matcher(sub, context)
+            for d in local:
+                if not m.is_active():
+                    break
+                if m.id() < d:
+                    m.skip_to(d)
+                if m.is_active() and m.id() == d:
+                    out.append((d + offset, m.score()))
+        return out
+
+    @_reading
+    def paragraph(self, docnum: int) -> tuple[Paragraph, str, Metadata]:
+        """The stored paragraph, its format and its document's metadata."""
+        f = self._s.stored_fields(docnum)
+        p = Paragraph(f[PATH], f[NUMBER], f["start"], f["end"], f["text"], f.get("page"))
+        return p, f.get(FORMAT_FIELD) or "txt", Metadata.from_dict(f)
+
+    @_reading
+    def key(self, docnum: int) -> tuple[str, int]:
+        """(path, paragraph number): what orders paragraphs of equal score."""
+        f = self._s.stored_fields(docnum)
+        return f[PATH], f[NUMBER]
+
+    @_reading
+    def frequency(self, field: str, term: str) -> int:
+        return int(self._s.reader().frequency(field, term))
+
+    @_reading
+    def suggest(self, field: str, term: str, maxdist: int = 2) -> str | None:
+        """The closest term of ``field`` to ``term``: nearest first, then the most widespread."""
+        found = self._s.corrector(field).suggest(term, limit=10, maxdist=maxdist)
+        reader = self._s.reader()
+        if not found:
+            return None
+        return min(found, key=lambda t: (distance(term, t), -reader.doc_frequency(field, t), t))
+
+    def doc_count(self) -> int:
+        return self._s.doc_count()
+
+    @_reading
+    def distinct_terms(self, field: str) -> int:
+        return sum(1 for _ in self._s.reader().lexicon(field))
+
+
+def _maybe(node: c.Node | None):
+    return to_whoosh(node) if node is not None else None
