@@ -74,9 +74,9 @@ def test_update_touches_only_the_changed_file(corpus, tmp_path, monkeypatch):
 
     real = par.document_from_bytes
 
-    def spy(name, data):
+    def spy(name, data, ctx=None):
         loaded.append(name)
-        return real(name, data)
+        return real(name, data, ctx)
 
     monkeypatch.setattr(par, "document_from_bytes", spy)
     nfd = corpus / "bien-ban-nfd.txt"

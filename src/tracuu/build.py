@@ -30,11 +30,12 @@ from .errors import (
     UnreadableFile,
 )
 from .models import Document, Progress
-from .readers import read_bytes
-from .workers import Pool
+from .readers import ReadContext, format_of, read_bytes
+from .workers import Pool, report, reporting_to
 
 PARALLEL_MIN_FILES = 8  # fewer files to read than this are read in this process
 PREPARE_MAX_CHARS = 1_000_000  # documents up to this size are analysed by the reader
+CACHE = "cache"  # in the index folder, outside generations: OCR output by file hash
 
 
 @dataclass
@@ -100,48 +101,69 @@ class ReadResult:
     record: store.FileRecord | None = None
     document: Document | None = None  # text dropped: the paragraphs carry it
     prepared: list[dict[str, engine.Prepared]] | None = None
-    reason: str | None = None  # why it cannot be indexed
+    skipped: store.SkippedFile | None = None  # why it cannot be indexed
 
     @property
     def same_content(self) -> bool:
         return self.record is not None and self.document is None
 
 
-def read_file(task: tuple[str, Path, str | None]) -> ReadResult:
+@dataclass(frozen=True)
+class ReadTask:
+    name: str
+    path: Path
+    old_sha: str | None  # of the indexed version: the same hash needs no new reading
+    cache_dir: Path | None  # for slow work that a rebuild should not repeat (OCR)
+
+
+def read_file(task: ReadTask) -> ReadResult:
     """Read, hash, parse and analyse one file (in a worker process when parallel)."""
-    name, path, old_sha = task
+    name, fmt = task.name, format_of(task.path) or ""
     if not vtext.is_valid(name):
-        return ReadResult(name, reason="file name is not valid UTF-8 (rename the file to index it)")
-    key = _stat_key(path)  # before reading: a file changed after this is seen next run
+        reason = "file name is not valid UTF-8 (rename the file to index it)"
+        return ReadResult(name, skipped=store.SkippedFile(reason, "unreadable", fmt))
+    key = _stat_key(task.path)  # before reading: a file changed after this is seen next run
     try:
-        data = read_bytes(path)
+        data = read_bytes(task.path)
         sha = hashlib.sha256(data).hexdigest()
-        if sha == old_sha:
+        if sha == task.old_sha:
             return ReadResult(name, store.FileRecord(sha, key[0], key[1], -1) if key else None)
-        doc = document_from_bytes(name, data)
+        ctx = ReadContext(sha, task.cache_dir, lambda done, total: report((name, done, total)))
+        doc, raw = document_from_bytes(name, data, ctx)
     except UnreadableFile as exc:
-        return ReadResult(name, reason=str(exc))
+        return ReadResult(name, skipped=store.SkippedFile(str(exc), exc.kind, fmt))
     # A big document's postings would all sit in memory at once (and be sent whole to the
     # writer): the writer prepares those paragraph by paragraph instead.
     small = len(doc.text) <= PREPARE_MAX_CHARS
     prepared = [engine.prepare(p.text) for p in doc.paragraphs] if small else None
     size, mtime = key if key else (len(data), 0)
-    record = store.FileRecord(sha, size, mtime, len(doc.paragraphs))
+    meta = {k: v for k, v in doc.metadata.as_dict().items() if v}
+    record = store.FileRecord(
+        sha, size, mtime, len(doc.paragraphs), doc.format, raw.ocr_pages, meta
+    )
     return ReadResult(name, record, replace(doc, text=""), prepared)
 
 
-def _given_up(task: tuple[str, Path, str | None], exitcode: int | None) -> ReadResult:
-    return ReadResult(task[0], reason=f"the reader process died on it twice (exit {exitcode})")
+def _given_up(task: ReadTask, exitcode: int | None) -> ReadResult:
+    reason = f"the reader process died on it twice (exit {exitcode})"
+    return ReadResult(task.name, skipped=store.SkippedFile(reason, "unreadable"))
 
 
-def read_files(plan: Plan, procs: int) -> Iterator[ReadResult]:
+def read_files(
+    plan: Plan, procs: int, progress: Progress, cache_dir: Path | None
+) -> Iterator[ReadResult]:
     """A ReadResult per file to read, in the plan's order."""
     old = plan.old.files if plan.old else {}
-    tasks = [(n, plan.files[n], old[n].sha256 if n in old else None) for n in plan.to_read]
+    tasks = [
+        ReadTask(n, plan.files[n], old[n].sha256 if n in old else None, cache_dir)
+        for n in plan.to_read
+    ]
+    on_page = lambda message: progress.page(*message)  # noqa: E731
     if procs <= 1 or len(tasks) < PARALLEL_MIN_FILES:
-        yield from map(read_file, tasks)
+        with reporting_to(on_page):
+            yield from map(read_file, tasks)
         return
-    with Pool(read_file, procs, _given_up) as pool:
+    with Pool(read_file, procs, _given_up, on_report=on_page) as pool:
         yield from pool.map(tasks)
 
 
@@ -172,8 +194,9 @@ def build_corpus(
         plan = make_plan(corpus_dir, old)
         summary = UpdateSummary(ignored=plan.ignored, rebuilt=old is None, repaired=repaired)
         progress.start(len(plan.to_read))
+        results = read_files(plan, procs, progress, index_dir / CACHE)
         try:
-            _build(plan, index_dir, read_files(plan, procs), summary, progress)
+            _build(plan, index_dir, results, summary, progress)
         finally:
             store.remove_leftovers(index_dir)
     summary.seconds = time.perf_counter() - t0
@@ -276,9 +299,11 @@ def _apply(writer, results, manifest, summary, progress, old) -> None:
             writer.delete_path(name)  # its old text
         if res.document is None or res.record is None:
             shown = display_name(name)
-            summary.skipped[shown] = manifest.skipped[shown] = res.reason or "unreadable"
+            skipped = res.skipped or store.SkippedFile("unreadable")
+            manifest.skipped[shown] = skipped
+            summary.skipped[shown] = skipped.reason
             manifest.files.pop(name, None)
-            progress.skipped(shown, summary.skipped[shown])
+            progress.skipped(shown, skipped.reason)
             continue
         doc = res.document
         writer.add(doc.paragraphs, doc.format, doc.metadata, res.prepared)

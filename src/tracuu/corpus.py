@@ -15,10 +15,14 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import text as vtext
 from .errors import CorpusError
 from .models import Document, Metadata, Paragraph
+
+if TYPE_CHECKING:
+    from .readers import DocumentText, ReadContext
 
 # ---- paragraphs -------------------------------------------------------------------
 
@@ -246,16 +250,19 @@ def load_document(path: Path, root: Path) -> Document:
     from .readers import read_bytes
 
     data = read_bytes(Path(path))
-    return document_from_bytes(relative_name(path, root), data)
+    return document_from_bytes(relative_name(path, root), data)[0]
 
 
-def document_from_bytes(name: str, data: bytes) -> Document:
-    """The Document of a file named ``name`` (relative to the corpus) whose bytes are ``data``."""
+def document_from_bytes(
+    name: str, data: bytes, ctx: ReadContext | None = None
+) -> tuple[Document, DocumentText]:
+    """The Document of a file named ``name`` (relative to the corpus) whose bytes are
+    ``data``, and the text its reader gave."""
     from .readers import parse_bytes
 
-    raw = parse_bytes(Path(name), data)
+    raw = parse_bytes(Path(name), data, ctx)
     doc = make_document(name, raw.text, raw.format)
-    return replace(doc, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    return replace(doc, sha256=hashlib.sha256(data).hexdigest(), size=len(data)), raw
 
 
 def make_document(name: str, text: str, fmt: str = "txt") -> Document:

@@ -70,4 +70,31 @@ class InputError(TracuuError):
 
 
 class UnreadableFile(TracuuError):
-    """An archive file that cannot be turned into text; the message is a short reason."""
+    """An archive file that cannot be turned into text; the message is a short reason.
+
+    ``kind`` sorts the reasons for statistics: one of :data:`SKIP_KINDS`.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, kind: str = "unreadable") -> None:
+        super().__init__(message, hint)
+        self.kind = kind
+
+
+class NeedsOCR(UnreadableFile):
+    """A scan (image, or PDF without a text layer) while OCR is not installed."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint, kind="needs-ocr")
+
+
+# Why a file is not searchable, for statistics: OCR missing, password, damaged bytes, a
+# type tracuu does not read, nothing in it, too big, or anything else.
+SKIP_KINDS = (
+    "needs-ocr",
+    "encrypted",
+    "corrupt",
+    "unsupported",
+    "empty",
+    "too-large",
+    "unreadable",
+)

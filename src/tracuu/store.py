@@ -33,7 +33,7 @@ from .errors import (
     IndexWriteError,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -48,6 +48,18 @@ class FileRecord:
     size: int
     mtime_ns: int
     paragraphs: int
+    format: str = ""
+    ocr_pages: int = 0  # pages read by OCR
+    metadata: dict[str, str] = field(default_factory=dict)  # the header fields found
+
+
+@dataclass
+class SkippedFile:
+    """A corpus file that is not searchable, and why."""
+
+    reason: str
+    kind: str = "unreadable"  # one of errors.SKIP_KINDS
+    format: str = ""
 
 
 @dataclass
@@ -59,14 +71,14 @@ class Manifest:
     built_at: str = ""
     updated_at: str = ""
     files: dict[str, FileRecord] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, SkippedFile] = field(default_factory=dict)
     # the generation's own files (the engine's): name -> [size, mtime_ns, crc32]
     sealed: dict[str, list[int]] = field(default_factory=dict)
 
     def dump(self) -> str:
         d = asdict(self)
         d["files"] = {k: asdict(v) for k, v in sorted(self.files.items())}
-        d["skipped"] = dict(sorted(self.skipped.items()))
+        d["skipped"] = {k: asdict(v) for k, v in sorted(self.skipped.items())}
         # surrogateescape'd file names (not valid UTF-8) must survive the round trip
         return json.dumps(d, ensure_ascii=True, indent=1)
 
@@ -75,6 +87,7 @@ class Manifest:
         try:
             d = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
             d["files"] = {k: FileRecord(**v) for k, v in d.get("files", {}).items()}
+            d["skipped"] = {k: SkippedFile(**v) for k, v in d.get("skipped", {}).items()}
             return cls(**d)
         except FileNotFoundError:
             raise IndexDamaged(

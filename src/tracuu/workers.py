@@ -21,6 +21,26 @@ from typing import Any
 
 ATTEMPTS = 2  # a task whose worker dies this many times is given up
 
+# Where report() sends: the pipe to the parent in a worker, a callback in the parent.
+_sink: Callable[[Any], None] | None = None
+
+
+def report(message: Any) -> None:
+    """Tell whoever runs the task about progress inside it (pages of a long scan)."""
+    if _sink is not None:
+        _sink(message)
+
+
+@contextlib.contextmanager
+def reporting_to(callback: Callable[[Any], None] | None) -> Iterator[None]:
+    """Route report() to ``callback`` while tasks run in this process."""
+    global _sink
+    previous, _sink = _sink, callback
+    try:
+        yield
+    finally:
+        _sink = previous
+
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (no orphans after a kill -9)."""
@@ -34,10 +54,12 @@ def _die_with_parent() -> None:
 
 
 def _serve(conn: Connection, func: Callable[[Any], Any], parent: int) -> None:
+    global _sink
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != parent:
         return  # the parent died before we could ask to die with it
+    _sink = lambda message: conn.send(("progress", message))  # noqa: E731
     while True:
         try:
             message = conn.recv()
@@ -46,7 +68,8 @@ def _serve(conn: Connection, func: Callable[[Any], Any], parent: int) -> None:
         if message is None:
             return
         index, item = message
-        conn.send((index, func(item)))
+        result = func(item)
+        conn.send(("done", (index, result)))
 
 
 class _Worker:
@@ -79,8 +102,10 @@ class Pool:
         procs: int,
         given_up: Callable[[Any, int | None], Any],
         window: int = 8,
+        on_report: Callable[[Any], None] | None = None,
     ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        self._on_report = on_report
         self._func = func
         self._given_up = given_up
         self._procs = procs
@@ -142,12 +167,17 @@ class Pool:
         for w in busy:
             if w.conn in ready:
                 try:
-                    index, result = w.conn.recv()
+                    tag, payload = w.conn.recv()
                 except (EOFError, OSError):
                     pass  # died while answering: handled as a death below
                 else:
-                    done[index] = result
-                    w.task = None
+                    if tag == "progress":
+                        if self._on_report is not None:
+                            self._on_report(payload)
+                    else:
+                        index, result = payload
+                        done[index] = result
+                        w.task = None
                     continue
             if w.task is not None and (w.process.sentinel in ready or w.conn in ready):
                 self._bury(w, done, todo, deaths)

@@ -12,54 +12,73 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UnreadableFile
+from ..errors import NeedsOCR, UnreadableFile
 from .detect import FORMATS, MAX_BYTES, SUPPORTED_SUFFIXES, effective_suffix, read_bytes
-from .encodings import decode_text, join_paragraphs
+from .encodings import decode_text, join_pages, join_paragraphs
 
 __all__ = [
     "MAX_BYTES",
     "SUPPORTED_SUFFIXES",
     "DocumentText",
+    "ReadContext",
     "UnreadableFile",
     "decode_text",
     "parse_bytes",
     "read_bytes",
     "effective_suffix",
+    "format_of",
     "read_document",
 ]
 
 
 @dataclass(frozen=True)
 class DocumentText:
-    """Text of one file: "\\n" line ends, no BOM; paragraphs split by blank lines.
+    """Text of one file: "\\n" line ends, "\\f" between pages, no BOM.
 
     Unicode files keep their normalization form (an NFD file stays NFD); text decoded
     from legacy 8-bit encodings (CP1258, TCVN3, VNI) is NFC.
     """
 
     text: str
-    format: str  # "txt" | "md" | "docx" | "pdf" | "html"
+    format: str  # "txt" | "md" | "docx" | "pdf" | "html" ...
     encoding: str | None  # codec the bytes were decoded with; None for docx/pdf
+    ocr_pages: int = 0  # pages read by OCR
 
 
-def _plain(data: bytes, fmt: str) -> DocumentText:
+@dataclass(frozen=True)
+class ReadContext:
+    """What a reader may need besides the bytes: where to cache slow work (OCR) and whom
+    to tell about progress inside one long file."""
+
+    sha256: str = ""  # of the file's bytes: the cache key
+    cache_dir: Path | None = None  # None: no cache
+    on_page: Callable[[int, int], None] | None = None  # (pages done, pages in all)
+
+
+Reader = Callable[[bytes, str, ReadContext], DocumentText]
+
+
+def _plain(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
     text, encoding = decode_text(data)
     return DocumentText(text, fmt, encoding)
 
 
-def _docx(data: bytes, fmt: str) -> DocumentText:
+def _docx(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
     from .docx import docx_paragraphs  # lazily: python-docx loads lxml
 
     return DocumentText(join_paragraphs(docx_paragraphs(data)), fmt, None)
 
 
-def _pdf(data: bytes, fmt: str) -> DocumentText:
-    from .pdf import pdf_paragraphs  # lazily: pdfminer is slow to import
+def _pdf(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
+    from .pdf import pdf_pages  # lazily: pdfminer is slow to import
 
-    return DocumentText(join_paragraphs(pdf_paragraphs(data)), fmt, None)
+    pages = pdf_pages(data)
+    if not any(pages):
+        raise NeedsOCR("scanned PDF (no text layer): needs OCR")
+    return DocumentText(join_pages(pages), fmt, None)
 
 
-def _html(data: bytes, fmt: str) -> DocumentText:
+def _html(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
     from .html import html_text
 
     text, encoding = html_text(data)
@@ -67,7 +86,7 @@ def _html(data: bytes, fmt: str) -> DocumentText:
 
 
 # format name -> reader of a file's bytes
-_READERS: dict[str, Callable[[bytes, str], DocumentText]] = {
+_READERS: dict[str, Reader] = {
     "txt": _plain,
     "md": _plain,
     "docx": _docx,
@@ -83,16 +102,22 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> DocumentText:
     return parse_bytes(path, read_bytes(path, max_bytes))
 
 
-def parse_bytes(path: Path, data: bytes) -> DocumentText:
+def parse_bytes(path: Path, data: bytes, ctx: ReadContext | None = None) -> DocumentText:
     """Turn the bytes of the file at ``path`` (its name decides the format) into text."""
     fmt = _format_of(path)
     if not data:
-        raise UnreadableFile("empty file")
-    return _READERS[fmt](data, fmt)
+        raise UnreadableFile("empty file", kind="empty")
+    return _READERS[fmt](data, fmt, ctx or ReadContext())
 
 
 def _format_of(path: Path) -> str:
-    suffix = effective_suffix(path)
-    if suffix is None:
-        raise UnreadableFile(f"unsupported file type {path.suffix.lower()}")
-    return FORMATS[suffix]
+    fmt = format_of(path)
+    if fmt is None:
+        raise UnreadableFile(f"unsupported file type {path.suffix.lower()}", kind="unsupported")
+    return fmt
+
+
+def format_of(path: Path) -> str | None:
+    """The format a file is read as ("txt", "pdf" ...), None for a type tracuu does not read."""
+    suffix = effective_suffix(Path(path))
+    return FORMATS[suffix] if suffix is not None else None

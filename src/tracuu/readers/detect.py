@@ -43,9 +43,9 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
         info = path.stat()
         # Opening a FIFO or device would block or never end; only plain files are archives.
         if not stat.S_ISREG(info.st_mode):
-            raise UnreadableFile("not a regular file")
+            raise UnreadableFile("not a regular file", kind="unsupported")
         if info.st_size > max_bytes:
-            raise UnreadableFile(f"larger than {_size_text(max_bytes)}")
+            raise UnreadableFile(f"larger than {_size_text(max_bytes)}", kind="too-large")
         with path.open("rb") as handle:
             # One byte past the limit tells us the file grew after stat() without
             # reading an unbounded amount.
@@ -56,7 +56,7 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise UnreadableFile(f"larger than {_size_text(max_bytes)}")
+        raise UnreadableFile(f"larger than {_size_text(max_bytes)}", kind="too-large")
     return data
 
 

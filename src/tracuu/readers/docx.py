@@ -28,17 +28,19 @@ def docx_paragraphs(data: bytes) -> list[str]:
     import docx  # python-docx; imported lazily so only DOCX files pay for loading lxml
 
     if data.startswith(_OLE_MAGIC):
-        raise UnreadableFile("not a DOCX file (old Word .doc or password-protected)")
+        raise UnreadableFile(
+            "not a DOCX file (old Word .doc or password-protected)", kind="corrupt"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > _MAX_UNPACKED:
-                raise UnreadableFile("DOCX too large when unpacked")
+                raise UnreadableFile("DOCX too large when unpacked", kind="too-large")
         body = docx.Document(io.BytesIO(data)).element.body
         return list(_docx_blocks(body))
     except UnreadableFile:
         raise
     except Exception:  # zipfile, lxml and python-docx each raise their own types
-        raise UnreadableFile("not a valid DOCX file") from None
+        raise UnreadableFile("not a valid DOCX file", kind="corrupt") from None
 
 
 def _docx_blocks(parent: Any) -> Iterator[str]:  # lxml elements throughout

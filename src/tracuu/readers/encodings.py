@@ -11,9 +11,10 @@ from .legacy import WESTERN, decode_legacy
 
 # --------------------------------------------------------------------------- normalizing
 
-# Form feed / vertical tab (page breaks in text exports) and Unicode line separators end
-# a line; the other C0 controls carry no text, and the index should not see them.
-_LINE_BREAKS = {0x0B: "\n", 0x0C: "\n", 0x2028: "\n", 0x2029: "\n"}
+# A vertical tab and Unicode line separators end a line; a form feed ("\f", a page break
+# in text exports) is kept: layout gives paragraphs their page from it. The other C0
+# controls carry no text, and the index should not see them.
+_LINE_BREAKS = {0x0B: "\n", 0x2028: "\n", 0x2029: "\n"}
 _DROP_CONTROLS = {c: None for c in [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]}
 _CLEANUP = str.maketrans({**_LINE_BREAKS, **_DROP_CONTROLS, 0xFEFF: None})
 _BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -30,9 +31,22 @@ def normalize_text(text: str) -> str:
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
     """One paragraph per line, blank line between: the corpus splitter relies on it."""
-    parts = [p for p in (" ".join(para.split()) for para in paragraphs) if p]
-    if not parts:
-        raise UnreadableFile("document has no text")
+    text = _page_text(paragraphs)
+    if not text:
+        raise UnreadableFile("document has no text", kind="empty")
+    return text
+
+
+def join_pages(pages: Iterable[Iterable[str]]) -> str:
+    """Pages of paragraphs: each page as :func:`join_paragraphs`, "\\f" between pages."""
+    texts = [_page_text(page) for page in pages]
+    if not any(texts):
+        raise UnreadableFile("document has no text", kind="empty")
+    return "\n\f\n".join(texts)
+
+
+def _page_text(paragraphs: Iterable[str]) -> str:
+    parts = [p for p in (" ".join(x.split()) for x in paragraphs) if p]
     return normalize_text("\n\n".join(parts))
 
 
@@ -46,16 +60,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def decode(data: bytes, declared: str | None) -> tuple[str, str]:
     if not data:
-        raise UnreadableFile("empty file")
+        raise UnreadableFile("empty file", kind="empty")
     text, encoding = _decode_raw(data, declared)
     # Controls are counted before cleanup: text full of them is a binary file. DOS-era
     # files may end in Ctrl-Z (end-of-file mark), which says nothing about the content.
     judged = text.rstrip("\x1a")
     if len(_BAD_CONTROL.findall(judged)) > _MAX_CONTROL_FRACTION * len(judged):
-        raise UnreadableFile("binary file")
+        raise UnreadableFile("binary file", kind="unsupported")
     text = normalize_text(text)
     if not text.strip():
-        raise UnreadableFile("empty file")
+        raise UnreadableFile("empty file", kind="empty")
     return text, encoding
 
 
@@ -76,7 +90,7 @@ def _decode_raw(data: bytes, declared: str | None) -> tuple[str, str]:
     if utf16 is not None:
         return data.decode(utf16), utf16
     if b"\x00" in data:
-        raise UnreadableFile("binary file")
+        raise UnreadableFile("binary file", kind="unsupported")
     if declared is not None and declared not in WESTERN:
         try:
             return data.decode(declared), declared

@@ -135,5 +135,5 @@ def html_text(data: bytes) -> tuple[str, str]:
         parser.feed(markup)
         parser.close()
     except Exception:  # html.parser is lenient, but never let a traceback out
-        raise UnreadableFile("cannot parse HTML") from None
+        raise UnreadableFile("cannot parse HTML", kind="corrupt") from None
     return join_paragraphs(parser.paragraphs), encoding

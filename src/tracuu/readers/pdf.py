@@ -19,32 +19,33 @@ from ..errors import UnreadableFile
 _CID = re.compile(r"\(cid:\d+\)")
 
 
-def pdf_paragraphs(data: bytes) -> list[str]:
+def pdf_pages(data: bytes) -> list[list[str]]:
+    """The paragraphs (pdfminer's text boxes) of each page; a page without text is []."""
     # pdfminer.six, imported here because it is slow to import and only PDFs need it.
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-    paragraphs: list[str] = []
+    pages: list[list[str]] = []
     unmapped = False
     try:
         # all_texts: some producers put a page's text inside form XObjects (figures).
         for page in extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True)):
+            paragraphs = []
             for box in _pdf_text_boxes(page):
                 raw = box.get_text()
                 text = _CID.sub("", raw)
                 unmapped = unmapped or text != raw
                 if text.strip():
                     paragraphs.append(text)
+            pages.append(paragraphs)
     except PDFPasswordIncorrect:
-        raise UnreadableFile("PDF is password-protected") from None
+        raise UnreadableFile("PDF is password-protected", kind="encrypted") from None
     except Exception:  # pdfminer raises many types (PSEOF, KeyError, ...) on damage
-        raise UnreadableFile("not a valid PDF file") from None
-    if not paragraphs:
-        if unmapped:
-            raise UnreadableFile("PDF text has no Unicode mapping")
-        raise UnreadableFile("PDF has no text layer")
-    return paragraphs
+        raise UnreadableFile("not a valid PDF file", kind="corrupt") from None
+    if not any(pages) and unmapped:
+        raise UnreadableFile("PDF text has no Unicode mapping", kind="unreadable")
+    return pages
 
 
 def _pdf_text_boxes(container: Any) -> Iterator[Any]:  # pdfminer layout objects
