@@ -191,11 +191,14 @@ def test_metadata_is_stored_and_filterable(tmp_path, procs, monkeypatch):
     )
     with Archive.build(corpus, tmp_path / "ix", procs=procs) as a:
         hit = a.search("kiểm tra đảng viên", limit=1)[0]
-        assert (hit.doc_number, hit.issuer, hit.date, hit.title) == (
+        # the title is the type and the subject ("trích yếu"), in sentence case
+        assert (hit.doc_number, hit.issuer, hit.date, hit.title, hit.doc_type, hit.place) == (
             "12/BC-QU",
             "ĐẢNG BỘ QUẬN 10",
             "2000-01-16",
-            "BÁO CÁO",
+            "Báo cáo về công tác kiểm tra năm 1999",
+            "Báo cáo",
+            "TP. Hồ Chí Minh",
         )
         assert {h.path for h in a.search("kiểm tra", filters=[("from", "1999")])} == {"bc.txt"}
         assert {h.path for h in a.search("kiểm tra to:1999")} == {"khac.txt"}
@@ -207,14 +210,14 @@ def test_metadata_is_stored_and_filterable(tmp_path, procs, monkeypatch):
 def test_files_without_a_real_suffix_are_text_and_other_types_are_counted(corpus, tmp_path):
     (corpus / "iso 3166-2").write_text("Mã vùng hành chính của Việt Nam.\n", encoding="utf-8")
     (corpus / "i am... yours").write_text("Một bài hát về hòa bình.\n", encoding="utf-8")
-    (corpus / "anh.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (corpus / "nhac.mp3").write_bytes(b"ID3\x03")
     (corpus / "bang.xlsx").write_bytes(b"PK\x03\x04")
     summary = Archive(tmp_path / "ix").update(corpus)
     assert {"iso 3166-2", "i am... yours"} <= set(summary.added)
-    assert dict(summary.ignored) == {".jpg": 1, ".xlsx": 1}
+    assert dict(summary.ignored) == {".mp3": 1, ".xlsx": 1}
     with Archive(tmp_path / "ix") as a:
         assert [h.path for h in a.search("mã vùng hành chính")] == ["iso 3166-2"]
     r = CliRunner().invoke(
         cli, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix2")]
     )
-    assert "not read (other file types): .jpg 1, .xlsx 1" in r.output
+    assert "not read (other file types): .mp3 1, .xlsx 1" in r.output

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import store
-from .errors import QueryError
-from .models import Hit, Ranking, Results
+from . import inventory, store
+from .errors import InputError, QueryError
+from .inventory import FileStatus, FormatCount
+from .models import Hit, Paragraph, Ranking, Results
 from .output import Topic
 
 
@@ -22,7 +24,19 @@ class Stats:
     built_at: str
     updated_at: str
     corpus: str
-    skipped: dict[str, str]
+    skipped: dict[str, str]  # file -> why it is not searchable
+    skipped_kinds: dict[str, int]  # needs-ocr, encrypted, corrupt ... -> files
+    ocr_pages: int
+    formats: list[FormatCount]
+    not_read: dict[str, int]  # other file types: suffix -> files
+
+
+@dataclass(frozen=True)
+class FileView:
+    """One file as the index holds it: its status and its paragraphs."""
+
+    status: FileStatus
+    paragraphs: list[Paragraph]
 
 
 @dataclass(frozen=True)
@@ -127,8 +141,29 @@ class Archive:
             built_at=manifest.built_at,
             updated_at=manifest.updated_at,
             corpus=manifest.corpus,
-            skipped=dict(manifest.skipped),
+            skipped={k: v.reason for k, v in manifest.skipped.items()},
+            skipped_kinds=inventory.skip_kinds(manifest),
+            ocr_pages=sum(r.ocr_pages for r in manifest.files.values()),
+            formats=inventory.format_counts(manifest),
+            not_read=dict(Counter(manifest.ignored.values()).most_common()),
         )
+
+    def files(self) -> list[FileStatus]:
+        """Every corpus file with its status, format, paragraphs and header fields."""
+        _gen, manifest = store.open_generation(self.index_dir)
+        return inventory.file_statuses(manifest)
+
+    def show(self, name: str) -> FileView:
+        """The paragraphs the index holds for one file (``name`` as in search results)."""
+        gen, manifest = store.open_generation(self.index_dir)
+        status = next((f for f in inventory.file_statuses(manifest) if f.file == name), None)
+        if status is None:
+            raise InputError(f"{name!r} is not a file of the indexed corpus ({manifest.corpus})")
+        paragraphs: list[Paragraph] = []
+        if status.status == inventory.INDEXED:
+            with self._engine(gen) as engine:
+                paragraphs = engine.paragraphs_of(name)
+        return FileView(status, paragraphs)
 
     def check(self) -> list[str]:
         """What is wrong with the index, every file checksummed (empty: healthy)."""

@@ -47,6 +47,7 @@ class UpdateSummary:
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
+    skipped_kinds: Counter[str] = field(default_factory=Counter)  # needs-ocr, corrupt ...
     ignored: Counter[str] = field(default_factory=Counter)  # other file types, by suffix
     paragraphs: int = 0
     rebuilt: bool = False
@@ -64,13 +65,14 @@ class Plan:
     to_read: list[str]  # new, or size or mtime changed (every file on a full build)
     removed: list[str]
     old: store.Manifest | None  # None: a full build
-    ignored: Counter[str]
+    ignored: dict[str, str]  # files of types tracuu does not read: name -> suffix
 
 
 def make_plan(corpus_dir: Path, old: store.Manifest | None) -> Plan:
     """What to read and remove to bring the index of ``old`` (None: none) up to date."""
-    ignored: Counter[str] = Counter()
-    files = {relative_name(p, corpus_dir): p for p in iter_corpus_files(corpus_dir, ignored)}
+    others: list[Path] = []
+    files = {relative_name(p, corpus_dir): p for p in iter_corpus_files(corpus_dir, others)}
+    ignored = {display_name(relative_name(p, corpus_dir)): p.suffix.lower() for p in others}
     if old is None:
         return Plan(corpus_dir, files, list(files), [], None, ignored)
     to_read = []
@@ -192,7 +194,8 @@ def build_corpus(
         store.remove_leftovers(index_dir)
         old, repaired = (None, None) if rebuild else _current_state(index_dir)
         plan = make_plan(corpus_dir, old)
-        summary = UpdateSummary(ignored=plan.ignored, rebuilt=old is None, repaired=repaired)
+        summary = UpdateSummary(rebuilt=old is None, repaired=repaired)
+        summary.ignored.update(plan.ignored.values())
         progress.start(len(plan.to_read))
         results = read_files(plan, procs, progress, index_dir / CACHE)
         try:
@@ -219,7 +222,7 @@ def _current_state(index_dir: Path) -> tuple[store.Manifest | None, str | None]:
 
 def _build(plan: Plan, index_dir: Path, results, summary: UpdateSummary, progress) -> None:
     old = plan.old
-    manifest = store.Manifest(corpus=str(plan.corpus.resolve()))
+    manifest = store.Manifest(corpus=str(plan.corpus.resolve()), ignored=dict(plan.ignored))
     if old is not None:
         manifest.built_at = old.built_at
         manifest.files = {k: v for k, v in old.files.items() if k in plan.files}
@@ -302,6 +305,7 @@ def _apply(writer, results, manifest, summary, progress, old) -> None:
             skipped = res.skipped or store.SkippedFile("unreadable")
             manifest.skipped[shown] = skipped
             summary.skipped[shown] = skipped.reason
+            summary.skipped_kinds[skipped.kind] += 1
             manifest.files.pop(name, None)
             progress.skipped(shown, skipped.reason)
             continue

@@ -11,8 +11,11 @@ from rich.text import Text
 from .models import Hit, Progress, Results
 
 if TYPE_CHECKING:
-    from .api import Stats
+    from .api import FileView, Stats
     from .build import UpdateSummary
+    from .inventory import FileStatus
+
+INDEXED = "indexed"  # inventory.INDEXED, without importing the build side
 
 HIGHLIGHT = "bold black on yellow"
 
@@ -78,12 +81,21 @@ def summary_line(s: UpdateSummary) -> str:
             f"{len(s.deleted)} deleted",
             f"{s.unchanged} unchanged",
         ]
-    parts.append(f"{len(s.skipped)} skipped")
+    kinds = f" ({_kinds(dict(s.skipped_kinds.most_common()))})" if s.skipped else ""
+    parts.append(f"{len(s.skipped)} skipped{kinds}")
     line = f"index {kind}: {', '.join(parts)}; {s.paragraphs} paragraphs in {s.seconds:.1f} s"
     if s.ignored:
-        kinds = ", ".join(f"{suffix} {n}" for suffix, n in s.ignored.most_common())
+        counts = sorted(s.ignored.items(), key=lambda kv: (-kv[1], kv[0]))
+        kinds = ", ".join(f"{suffix} {n}" for suffix, n in counts)
         line += f"\nnot read (other file types): {kinds}"
     return line
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {KIND_LABELS.get(kind, kind)}" for kind, n in counts.items())
+
+
+KIND_LABELS = {"needs-ocr": "need OCR", "too-large": "too large"}
 
 
 def stats_lines(index_dir: str, st: Stats) -> list[str]:
@@ -92,14 +104,65 @@ def stats_lines(index_dir: str, st: Stats) -> list[str]:
         ("corpus", st.corpus),
         ("documents", f"{st.documents:,}"),
         ("paragraphs", f"{st.paragraphs:,}"),
+        ("pages OCR'd", f"{st.ocr_pages:,}"),
         ("distinct terms", f"{st.distinct_terms:,}"),
         ("index size", f"{st.size_bytes / 1e6:.1f} MB"),
         ("last full build", st.built_at),
         ("last update", st.updated_at),
-        ("skipped files", str(len(st.skipped))),
+        (
+            "skipped files",
+            f"{len(st.skipped)}" + (f" ({_kinds(st.skipped_kinds)})" if st.skipped else ""),
+        ),
     ]
     lines = [f"{k:>16}: {v}" for k, v in rows]
     lines += [f"{'':>16}  {path}: {reason}" for path, reason in sorted(st.skipped.items())]
+    if st.not_read:
+        others = ", ".join(f"{suffix} {n}" for suffix, n in st.not_read.items())
+        lines.append(f"{'not read':>16}: {others} (types tracuu does not read)")
+    lines.append(f"{'by format':>16}:")
+    for f in st.formats:
+        skipped = f", skipped: {_kinds(f.skipped)}" if f.skipped else ""
+        ocr = f", {f.ocr_pages:,} pages OCR'd" if f.ocr_pages else ""
+        lines.append(
+            f"{f.format:>16}  {f.indexed:,} files, {f.paragraphs:,} paragraphs{ocr}{skipped}"
+        )
+    return lines
+
+
+def file_lines(files: list[FileStatus]) -> list[str]:
+    """``stats --files``: one line per corpus file."""
+    out = []
+    for f in files:
+        if f.status == INDEXED:
+            what = f"{f.paragraphs} paragraphs" + (
+                f", {f.ocr_pages} pages OCR'd" if f.ocr_pages else ""
+            )
+            meta = " | ".join(
+                v for v in (f.metadata.doc_type, f.metadata.doc_number, f.metadata.date) if v
+            )
+            out.append(
+                f"{f.status:<8} {f.format:<5} {f.file}: {what}" + (f" | {meta}" if meta else "")
+            )
+        else:
+            out.append(f"{f.status:<8} {f.format or '?':<5} {f.file}: {f.reason}")
+    return out
+
+
+def show_lines(view: FileView) -> list[Text]:
+    """``show``: a file's status, header fields and the paragraphs the index holds."""
+    st = view.status
+    lines = [
+        Text(
+            f"{st.file}: {st.status} ({st.format})" + (f": {st.reason}" if st.reason else ""),
+            style="bold",
+        )
+    ]
+    for name, value in st.metadata.as_dict().items():
+        if value:
+            lines.append(Text(f"  {name}: {value}", style="cyan"))
+    for p in view.paragraphs:
+        where = f"p.{p.page} ¶{p.number}" if p.page is not None else f"¶{p.number}"
+        lines.append(Text.assemble((f"{where:>10}  ", "green"), p.text))
     return lines
 
 
@@ -143,6 +206,11 @@ class ProgressBar(Progress):
         self.console.print(Text(f"tracuu: warning: skipped {path}: {reason}"))
         if self.task is not None:
             self.progress.update(self.task, advance=1)
+
+    def page(self, path: str, done: int, total: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, name=f"{path[-30:]} p.{done}/{total}")
+            self.progress.refresh()
 
     def phase(self, name: str) -> None:
         if self.task is not None:

@@ -72,6 +72,7 @@ class Manifest:
     updated_at: str = ""
     files: dict[str, FileRecord] = field(default_factory=dict)
     skipped: dict[str, SkippedFile] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)  # other file types: name -> suffix
     # the generation's own files (the engine's): name -> [size, mtime_ns, crc32]
     sealed: dict[str, list[int]] = field(default_factory=dict)
 
@@ -79,6 +80,7 @@ class Manifest:
         d = asdict(self)
         d["files"] = {k: asdict(v) for k, v in sorted(self.files.items())}
         d["skipped"] = {k: asdict(v) for k, v in sorted(self.skipped.items())}
+        d["ignored"] = dict(sorted(self.ignored.items()))
         # surrogateescape'd file names (not valid UTF-8) must survive the round trip
         return json.dumps(d, ensure_ascii=True, indent=1)
 

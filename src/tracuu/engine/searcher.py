@@ -115,6 +115,12 @@ class Searcher:
         return p, f.get(FORMAT_FIELD) or "txt", Metadata.from_dict(f)
 
     @_reading
+    def paragraphs_of(self, path: str) -> list[Paragraph]:
+        """Every paragraph of one file, in order."""
+        docs = self._s.docs_for_query(wq.Term(PATH, path))
+        return sorted((self.paragraph(d)[0] for d in docs), key=lambda p: p.number)
+
+    @_reading
     def key(self, docnum: int) -> tuple[str, int]:
         """(path, paragraph number): what orders paragraphs of equal score."""
         f = self._s.stored_fields(docnum)

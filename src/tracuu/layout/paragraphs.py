@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
@@ -70,8 +71,47 @@ class _Line(NamedTuple):
     gap: bool  # a paragraph break is certain before it (blank line, dropped furniture)
 
 
+MAX_PARAGRAPH = 8000  # characters; longer paragraphs are cut at sentence ends
+_CUT_AT = re.compile(r"[.!?…][\"'”)\]]*\s+")  # where an over-long paragraph is cut
+
+
+def _bounded(
+    text: str, start: int, end: int, limit: int = MAX_PARAGRAPH
+) -> Iterator[tuple[int, int]]:
+    """A span cut into pieces of at most ``limit`` characters, at sentence ends if possible.
+
+    A search unit of megabytes (a file with no line breaks) would cost memory in
+    proportion to it and make a useless snippet; pieces keep both bounded.
+    """
+    while end - start > limit:
+        cut = None
+        for m in _CUT_AT.finditer(text, start + limit // 2, start + limit):
+            cut = m  # the last sentence end in the second half of the window
+        if cut is not None:
+            piece_end, next_start = cut.start() + len(cut.group().rstrip()), cut.end()
+        else:
+            space = text.rfind(" ", start + limit // 2, start + limit)
+            piece_end = next_start = space if space > start else start + limit
+        yield start, piece_end
+        start = next_start
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield start, end
+
+
 def paragraph_spans(text: str) -> list[Span]:
     """The paragraphs of ``text`` in order, as spans of the original string.
+
+    Paragraphs longer than :data:`MAX_PARAGRAPH` characters are cut at sentence ends.
+    """
+    return [
+        Span(s, e, sp.page) for sp in _written(text) for s, e in _bounded(text, sp.start, sp.end)
+    ]
+
+
+def _written(text: str) -> list[Span]:
+    """The paragraphs of ``text`` as written.
 
     A blank line always ends a paragraph. In a hard-wrapped file (see
     :func:`_wrap_width`) consecutive lines are joined unless the break was meant (see

@@ -11,7 +11,7 @@ from ..errors import QueryError
 from . import compiled as c
 
 # filter name -> the metadata field it searches by substring
-_CONTAINS = {"number": "doc_number", "issuer": "issuer", "title": "title"}
+_CONTAINS = {"number": "doc_number", "issuer": "issuer", "title": "title", "type": "doc_type"}
 
 
 def filter_node(name: str, value: str) -> c.Node:
@@ -31,6 +31,12 @@ def filter_node(name: str, value: str) -> c.Node:
         if name == "from":
             return c.Filter(c.RANGE, "date", iso, None)
         return c.Filter(c.RANGE, "date", None, iso + "\uffff")
+    if name == "year":
+        m = re.fullmatch(r"(\d{4})\s*(?:-|–|\.\.|to)\s*(\d{4})|(\d{4})", value)
+        if not m:
+            raise QueryError(f"not a year or a range of years: {value!r} (use 2000 or 1999-2001)")
+        low, high = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(3))
+        return c.Filter(c.RANGE, "date", low, high + "\uffff")
     if name == "format":
         return c.Filter(c.EQUALS, analysis.FORMAT, value.lower().lstrip("."))
     if name in _CONTAINS:

@@ -51,7 +51,7 @@ class Or:
 
 Node = Words | Phrase | FieldValue | Not | And | Or
 
-FIELDS = ("file", "title", "date", "from", "to", "format", "number", "issuer")
+FIELDS = ("file", "title", "date", "from", "to", "year", "format", "number", "issuer", "type")
 
 _TOKEN = re.compile(
     r"""

@@ -1,0 +1,215 @@
+"""The command line's frame: one error discipline for every command, the shared options,
+and the helpers the commands use. The commands live in :mod:`.indexing` and
+:mod:`.searching`; the CLI is the only part of tracuu that prints.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from .. import __version__, render
+from ..api import Archive
+from ..errors import (
+    EXIT_ERROR,
+    EXIT_FOUND,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    InputError,
+    TracuuError,
+)
+from ..text import is_valid
+
+
+def _folder_option(flag: str, name: str, default: str, envvar: str, text: str):
+    return click.option(
+        flag,
+        name,
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path(default),
+        envvar=envvar,
+        show_default=True,
+        show_envvar=True,
+        help=text,
+    )
+
+
+CORPUS_OPTION = _folder_option(
+    "--corpus", "corpus", "corpus", "TRACUU_CORPUS", "Folder of archive files to index."
+)
+INDEX_OPTION = _folder_option(
+    "--index", "index_dir", "index", "TRACUU_INDEX", "Folder the index lives in."
+)
+_QUERY_OPTIONS = [
+    click.option(
+        "--exact", "mode", flag_value="exact", help="No folding: every word must match as typed."
+    ),
+    click.option(
+        "--fold", "mode", flag_value="fold", help="Fold everything: ignore all diacritics."
+    ),
+    click.option(
+        "--from",
+        "date_from",
+        metavar="DATE",
+        help="Only documents dated on/after DATE (2000, 2000-03, 01/03/2000).",
+    ),
+    click.option("--to", "date_to", metavar="DATE", help="Only documents dated on/before DATE."),
+    click.option(
+        "--year", metavar="YEAR", help="Only documents of YEAR, or of a range such as 1999-2001."
+    ),
+    click.option(
+        "--type",
+        "doc_type",
+        metavar="TYPE",
+        help="Only documents of this type (quyết định, nghị quyết, công văn ...).",
+    ),
+    click.option(
+        "--issuer", metavar="TEXT", help="Only documents whose issuing body contains TEXT."
+    ),
+    click.option(
+        "--file",
+        "file_glob",
+        metavar="GLOB",
+        help="Only files whose path matches GLOB (e.g. 'bao-cao*').",
+    ),
+    CORPUS_OPTION,
+    INDEX_OPTION,
+]
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that clean-up code runs as for Ctrl-C."""
+
+
+def query_options(limit_help: str):
+    """The options search and batch share: limit, diacritic mode, filters, locations."""
+    limit = click.option(
+        "-n",
+        "--limit",
+        type=click.IntRange(1, 10000),
+        default=10,
+        show_default=True,
+        help=limit_help,
+    )
+
+    def decorate(f):
+        for option in reversed([limit, *_QUERY_OPTIONS]):
+            f = option(f)
+        return f
+
+    return decorate
+
+
+def _filters(**options: str | None) -> list[tuple[str, str]]:
+    """The filter options given, as (filter name, value) pairs for the API."""
+    names = {"date_from": "from", "date_to": "to", "file_glob": "file", "doc_type": "type"}
+    return [(names.get(k, k), _argument(v)) for k, v in options.items() if v]
+
+
+def _argument(value: str) -> str:
+    """A command-line value; bytes that are not UTF-8 are refused, not searched."""
+    if not is_valid(value):
+        raise InputError("an argument is not valid UTF-8 text")
+    return value
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    _stderr().print(Text(f"tracuu: error: {message}"))
+    sys.exit(code)
+
+
+def _open_archive(index_dir: Path, corpus: Path) -> Archive:
+    """The archive at ``index_dir``, built from ``corpus`` first if there is no index yet."""
+    archive = Archive(index_dir)
+    if not archive.exists():
+        _stderr().print(
+            Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
+        )
+        _run_index(archive, corpus, rebuild=True, jobs=default_jobs(), quiet=False)
+    return archive
+
+
+def default_jobs() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
+def _run_index(archive: Archive, corpus: Path, rebuild: bool, jobs: int, quiet: bool):
+    console = _stderr()
+    with render.ProgressBar(console, quiet) as bar:
+        summary = archive.update(corpus, rebuild=rebuild, procs=jobs, progress=bar)
+    if summary.repaired:
+        console.print(
+            Text(f"tracuu: warning: the index was damaged ({summary.repaired}); rebuilt it")
+        )
+    if not quiet:
+        console.print(Text(render.summary_line(summary)))
+    return summary
+
+
+class _Group(click.Group):
+    """Turns every failure into one line on stderr and an exit code, for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise  # click's own: --help, usage errors
+        except TracuuError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _stderr().print("tracuu: interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            _stderr().print("tracuu: interrupted (SIGTERM)")
+            sys.exit(EXIT_TERMINATED)
+        except BrokenPipeError:
+            # the reader went away (e.g. `| head`): not worth a message
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_FOUND)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}")
+        except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+            if os.environ.get("TRACUU_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (TRACUU_DEBUG=1 shows where)")
+
+
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.version_option(__version__, prog_name="tracuu")
+def cli() -> None:
+    """tracuu ("tra cứu", to look up): full-text search for Vietnamese archives.
+
+    \b
+    Typical use:
+      tracuu index                      build or update ./index from ./corpus
+      tracuu search chỉnh đốn Đảng      ranked, highlighted paragraphs
+      tracuu search chinh don dang      the same words typed without diacritics
+      tracuu stats                      what the index holds
+
+    Exit codes: 0 found, 1 nothing found, 2 error, 130 interrupted.
+    """
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def main() -> None:
+    """Console entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
+    cli(prog_name="tracuu")

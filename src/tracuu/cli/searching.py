@@ -1,0 +1,168 @@
+"""Commands that search: search (one query, for people or scripts) and batch (many)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from .. import render
+from ..errors import EXIT_ERROR, EXIT_FOUND, EXIT_NOT_FOUND
+from .app import _argument, _fail, _filters, _open_archive, _stderr, cli, query_options
+
+
+@cli.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: query, hints and hits.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per hit, one per line.")
+@click.option(
+    "--count",
+    is_flag=True,
+    help="Also count every matching paragraph (a second pass: slower on large archives).",
+)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
+)
+@query_options("Most hits to show.")
+def search_command(
+    query: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+    as_jsonl: bool,
+    count: bool,
+    mode: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    year: str | None,
+    doc_type: str | None,
+    issuer: str | None,
+    file_glob: str | None,
+    color: str,
+    corpus: Path,
+    index_dir: Path,
+) -> None:
+    """Search the index for paragraphs matching QUERY.
+
+    QUERY may be typed with or without diacritics, quoted or not:
+
+    \b
+      tracuu search chỉnh đốn Đảng          all of these words (short queries)
+      tracuu search chinh don dang          also finds chỉnh đốn Đảng; exact spellings rank first
+      tracuu search '"an ninh mạng"'        a phrase
+      tracuu search 'Đảng AND (quy chế OR qui định) -tham nhũng'
+      tracuu search 'file:bao-cao* from:1999 kiểm điểm'
+
+    Long queries (more than 4 syllables, e.g. questions) match any of their words and
+    rank by how many and how rare. Filters in the query: file:GLOB, date:2000-03,
+    from:DATE, to:DATE, format:pdf, number:, issuer:, title:.
+
+    If there is no index yet, it is built from --corpus first.
+    """
+    from ..output import hit_line, results_record
+
+    if as_json and as_jsonl:
+        _fail("--json and --jsonl cannot be used together")
+    text = _argument(" ".join(query))
+    filters = _filters(
+        date_from=date_from,
+        date_to=date_to,
+        year=year,
+        doc_type=doc_type,
+        issuer=issuer,
+        file_glob=file_glob,
+    )
+    archive = _open_archive(index_dir, corpus)
+    results = archive.run(text, limit=limit, mode=mode or "auto", filters=filters, count=count)
+    if as_json:
+        click.echo(json.dumps(results_record(results), ensure_ascii=False))
+    elif as_jsonl:
+        for hit in results.hits:
+            click.echo(hit_line(results.query, hit))
+    else:
+        out = Console(
+            highlight=False,
+            soft_wrap=True,
+            force_terminal={"always": True, "never": False}.get(color),
+            no_color=color == "never",
+        )
+        for line in render.results_lines(results):
+            out.print(line)
+    sys.exit(EXIT_FOUND if results.hits else EXIT_NOT_FOUND)
+
+
+@cli.command("batch")
+@click.argument("queries", type=click.File("rb"), default="-")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "tsv", "csv", "trec"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--run-name", default="tracuu", show_default=True, help="Run tag in TREC output.")
+@query_options("Hits per query.")
+def batch_command(
+    queries,
+    fmt: str,
+    limit: int,
+    mode: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    year: str | None,
+    doc_type: str | None,
+    issuer: str | None,
+    file_glob: str | None,
+    run_name: str,
+    corpus: Path,
+    index_dir: Path,
+) -> None:
+    """Run many queries at once: one per line of QUERIES (a file, or - for stdin).
+
+    A line is a query, or an id, a TAB and a query. Blank lines and lines starting with #
+    are skipped. The file is UTF-8 (or UTF-16 with a byte-order mark). The index and the
+    segmenter are loaded once. A malformed line is reported on stderr with its line
+    number (and as an "error" record in JSON lines); the others still run.
+
+    \b
+    Formats:
+      jsonl  one object per query: id, query, total, hits (same fields as search --json)
+      tsv    id, rank, score, file, paragraph, date, title, snippet (with a header line)
+      csv    the same columns as tsv, CSV-quoted
+      trec   TREC run lines "id Q0 file#paragraph rank score run" for trec_eval/ir-measures
+
+    \b
+    Examples:
+      printf 'q1\tchỉnh đốn Đảng\nq2\tquy chế dân chủ\n' | tracuu batch -f tsv
+      tracuu batch terms.txt -f trec > run.txt
+
+    Exit codes: 0 some query found something, 1 none did, 2 a line was malformed.
+    """
+    from ..output import BatchWriter, decode_input, read_topics
+
+    topics = read_topics(decode_input(queries.read()))
+    filters = _filters(
+        date_from=date_from,
+        date_to=date_to,
+        year=year,
+        doc_type=doc_type,
+        issuer=issuer,
+        file_glob=file_glob,
+    )
+    archive = _open_archive(index_dir, corpus)
+    writer = BatchWriter(fmt, sys.stdout, run_name)
+    err = _stderr()
+    found = malformed = False
+    for result in archive.batch(topics, limit=limit, mode=mode or "auto", filters=filters):
+        if result.error is not None:
+            malformed = True
+            err.print(Text(f"tracuu: warning: line {result.topic.line}: {result.error}"))
+        else:
+            found = found or bool(result.results and result.results.hits)
+        writer.write(result)
+    sys.exit(EXIT_ERROR if malformed else EXIT_FOUND if found else EXIT_NOT_FOUND)
