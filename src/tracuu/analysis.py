@@ -85,6 +85,10 @@ class Vocabulary:
                 nxt = sylls[i + 1]
                 pair = self._join((syl.text, nxt.text), folded)
                 yield Token(pair, i, syl.start, nxt.end, PAIR)
+            elif i < last and sylls[i + 1].broken:
+                # "infor-\nmation": also the word the line break may have cut in two
+                nxt = sylls[i + 1]
+                yield Token(self._form(syl.text + nxt.text, folded), i, syl.start, nxt.end, WORD)
             for count in longer.get(i, ()):
                 word = self._join([s.text for s in sylls[i : i + count]], folded)
                 yield Token(word, i, syl.start, sylls[i + count - 1].end, WORD)

@@ -90,7 +90,7 @@ def make_document(name: str, text: str, fmt: str = "txt") -> Document:
     spans = paragraph_spans(text)
     metadata = read_header(text, spans, Path(name).stem)
     paragraphs = tuple(
-        Paragraph(name, i, sp.start, sp.end, text[sp.start : sp.end], sp.page)
+        Paragraph(name, i, sp.start, sp.end, sp.text_of(text), sp.page)
         for i, sp in enumerate(spans, start=1)
     )
     data = text.encode("utf-8", "surrogatepass")

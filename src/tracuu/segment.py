@@ -15,6 +15,7 @@ from . import text as vtext
 
 _SYLLABLE = re.compile(r"[^\W_]+")
 _GAP_IS_SPACE = re.compile(r"\s*")
+_GAP_IS_HYPHEN_BREAK = re.compile(r"-[^\S\n]*\n\s*")  # "infor-\nmation": a word cut at a line end
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Syllable:
     start: int  # offsets into the original text
     end: int
     joined: bool  # only white space separates it from the previous syllable
+    broken: bool = False  # the previous syllable ends a line with a hyphen: maybe one word
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +57,19 @@ def _underthesea_words(text: str) -> list[str]:
         return []
 
 
-def split_syllables(text: str) -> tuple[str, list[int], list[tuple[int, int, bool]]]:
-    """Normalize ``text`` and return (normalized, offset map, syllable spans in it)."""
+def split_syllables(text: str) -> tuple[str, list[int], list[tuple[int, int, bool, bool]]]:
+    """Normalize ``text`` and return (normalized, offset map, syllable spans in it).
+
+    Each span is (start, end, joined, broken): see :class:`Syllable`.
+    """
     norm, starts = vtext.normalize_with_offsets(text)
-    spans: list[tuple[int, int, bool]] = []
+    spans: list[tuple[int, int, bool, bool]] = []
     prev_end = -1
     for m in _SYLLABLE.finditer(norm):
         s, e = m.span()
         joined = prev_end >= 0 and _GAP_IS_SPACE.fullmatch(norm, prev_end, s) is not None
-        spans.append((s, e, joined))
+        broken = prev_end >= 0 and _GAP_IS_HYPHEN_BREAK.fullmatch(norm, prev_end, s) is not None
+        spans.append((s, e, joined, broken))
         prev_end = e
     return norm, starts, spans
 
@@ -72,15 +78,17 @@ def segment(text: str, words: bool = True) -> Segmentation:
     """Segment ``text``: syllables always, multi-syllable words when ``words``."""
     norm, starts, spans = split_syllables(text)
     lower = vtext.casefold(norm)
-    syllables = tuple(Syllable(lower[s:e], starts[s], starts[e], joined) for s, e, joined in spans)
+    syllables = tuple(
+        Syllable(lower[s:e], starts[s], starts[e], joined, broken) for s, e, joined, broken in spans
+    )
     if not words or len(spans) < 2:
         return Segmentation(syllables, ())
     return Segmentation(syllables, tuple(_align_words(norm, lower, spans)))
 
 
-def _align_words(norm: str, lower: str, spans: list[tuple[int, int, bool]]):
+def _align_words(norm: str, lower: str, spans: list[tuple[int, int, bool, bool]]):
     """Yield (first syllable, count) for each multi-syllable underthesea word."""
-    index_of_start = {s: i for i, (s, _e, _j) in enumerate(spans)}
+    index_of_start = {s: i for i, (s, *_rest) in enumerate(spans)}
     cursor = 0
     for word in _underthesea_words(norm):
         parts = word.split(" ")

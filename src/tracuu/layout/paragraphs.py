@@ -26,6 +26,16 @@ class Span:
     start: int
     end: int
     page: int | None  # 1-based page when the text has "\f" page breaks, else None
+    # page furniture inside a paragraph that runs over a page break: left out of its text
+    holes: tuple[tuple[int, int], ...] = ()
+
+    def text_of(self, text: str) -> str:
+        """The paragraph's text: the slice, with its holes blanked (offsets unchanged)."""
+        out = text[self.start : self.end]
+        for s, e in self.holes:
+            gap = "".join(ch if ch == "\n" else " " for ch in text[s:e])
+            out = out[: s - self.start] + gap + out[e - self.start :]
+        return out
 
 
 # ---- paragraphs ---------------------------------------------------------------------
@@ -72,6 +82,7 @@ class _Line(NamedTuple):
 
 
 MAX_PARAGRAPH = 8000  # characters; longer paragraphs are cut at sentence ends
+_HYPHEN_END = re.compile(r"[^\W\d_]-$")  # a word cut at the end of a line
 _CUT_AT = re.compile(r"[.!?…][\"'”)\]]*\s+")  # where an over-long paragraph is cut
 
 
@@ -106,8 +117,39 @@ def paragraph_spans(text: str) -> list[Span]:
     Paragraphs longer than :data:`MAX_PARAGRAPH` characters are cut at sentence ends.
     """
     return [
-        Span(s, e, sp.page) for sp in _written(text) for s, e in _bounded(text, sp.start, sp.end)
+        Span(s, e, sp.page, tuple(h for h in sp.holes if s <= h[0] and h[1] <= e))
+        for sp in _over_pages(text, _written(text))
+        for s, e in _bounded(text, sp.start, sp.end)
     ]
+
+
+def _over_pages(text: str, spans: list[Span]) -> list[Span]:
+    """Join a paragraph cut by a page break (the page ends mid-sentence and the next one
+    goes on in lower case) or by a hyphen at a line end ("infor-" / "mation"). What stands
+    between over a page break (running headers and footers, the page number) becomes a
+    hole: left out of the paragraph's text."""
+    out: list[Span] = []
+    for sp in spans:
+        prev = out[-1] if out else None
+        if prev is None or not _goes_on(text, sp):
+            out.append(sp)
+        elif _HYPHEN_END.search(text, prev.start, prev.end):
+            out[-1] = Span(prev.start, sp.end, prev.page, (*prev.holes, *sp.holes))
+        elif "\f" in text[prev.end : sp.start] and not _ends_sentence(
+            text, _Line(prev.start, prev.end, 0, 0, False)
+        ):
+            hole = (prev.end, sp.start)
+            out[-1] = Span(prev.start, sp.end, prev.page, (*prev.holes, hole, *sp.holes))
+        else:
+            out.append(sp)
+    return out
+
+
+def _goes_on(text: str, sp: Span) -> bool:
+    """Does this paragraph start like the rest of a sentence (lower case, no unit)?"""
+    return _lower_start(text, _Line(sp.start, sp.end, 0, 0, False)) and not _UNIT.match(
+        text, sp.start
+    )
 
 
 def _written(text: str) -> list[Span]:
@@ -118,8 +160,8 @@ def _written(text: str) -> list[Span]:
     :func:`_joins`); any other file keeps one paragraph per non-empty line, exactly like
     the old splitter. With "\\f" in the text, running headers/footers and page numbers
     are dropped and every span carries the page it starts on. A paragraph that runs
-    over a page break is cut where dropped lines interrupt it (a span is one slice of
-    the text); with nothing dropped between, it stays one span containing the "\f".
+    over a page break is cut where dropped lines interrupt it; :func:`_over_pages`
+    joins it again.
     """
     paged = "\f" in text
     lines = _scan(text)
