@@ -76,7 +76,9 @@ def test_stats_files_lists_every_corpus_file(archive_dir):
     assert (by_file["rong.txt"]["status"], by_file["rong.txt"]["kind"]) == ("skipped", "empty")
     assert by_file["bang.xlsx"]["status"] == "not read"
     lines = run("stats", "--files", "--index", index).output.splitlines()
-    assert len(lines) == 5 and any(line.startswith("skipped") and "hong.docx" in line for line in lines)
+    assert len(lines) == 5 and any(
+        line.startswith("skipped") and "hong.docx" in line for line in lines
+    )
 
 
 def test_show_prints_the_paragraphs_the_index_holds(archive_dir):

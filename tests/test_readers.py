@@ -168,7 +168,11 @@ def assert_paragraphs(text: str, paragraphs: list[str]) -> None:
 
 
 def test_public_api():
-    assert frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm"}) == SUPPORTED_SUFFIXES
+    images = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # scans, read by OCR
+    word = {".doc", ".rtf"}  # Word 97-2003 and RTF: test_msword.py
+    assert frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm", *images, *word}) == (
+        SUPPORTED_SUFFIXES
+    )
     assert MAX_BYTES == 50 * 1024 * 1024
     doc = DocumentText("x", "txt", "utf-8")
     with pytest.raises(AttributeError):
@@ -617,7 +621,10 @@ def test_pdf(tmp_path: Path):
     assert doc.text == "\n\n".join(PARAGRAPHS)
 
 
-def test_pdf_without_text_layer(tmp_path: Path):
+def test_pdf_without_text_layer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from tracuu.readers import ocr
+
+    monkeypatch.setattr(ocr, "missing", lambda: ocr.INSTALL)  # with OCR: test_ocr.py
     assert "needs OCR" in reason(make_pdf(tmp_path / "scan.pdf", []))
 
 

@@ -12,6 +12,7 @@ the current generation through the engine's atomic commit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections import Counter
@@ -48,6 +49,7 @@ class UpdateSummary:
     unchanged: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
     skipped_kinds: Counter[str] = field(default_factory=Counter)  # needs-ocr, corrupt ...
+    partial: dict[str, str] = field(default_factory=dict)  # indexed, but not all of it
     ignored: Counter[str] = field(default_factory=Counter)  # other file types, by suffix
     paragraphs: int = 0
     rebuilt: bool = False
@@ -141,7 +143,7 @@ def read_file(task: ReadTask) -> ReadResult:
     size, mtime = key if key else (len(data), 0)
     meta = {k: v for k, v in doc.metadata.as_dict().items() if v}
     record = store.FileRecord(
-        sha, size, mtime, len(doc.paragraphs), doc.format, raw.ocr_pages, meta
+        sha, size, mtime, len(doc.paragraphs), doc.format, raw.ocr_pages, raw.unread_pages, meta
     )
     return ReadResult(name, record, replace(doc, text=""), prepared)
 
@@ -252,6 +254,15 @@ def _build(plan: Plan, index_dir: Path, results, summary: UpdateSummary, progres
     manifest.sealed = store.seal(tmp, engine.TRANSIENT_FILES)
     store.atomic_write(tmp / store.MANIFEST, manifest.dump())
     store.swap_in(index_dir, tmp, keep_previous=summary.repaired is None)
+    _prune_cache(index_dir / CACHE, {r.sha256 for r in manifest.files.values()})
+
+
+def _prune_cache(cache: Path, keep: set[str]) -> None:
+    """Forget cached work (OCR) of file contents the corpus no longer has."""
+    for entry in cache.glob("*/*"):
+        if entry.is_file() and entry.stem not in keep:
+            with contextlib.suppress(OSError):
+                entry.unlink()
 
 
 def _check(folder: Path, manifest: store.Manifest) -> None:
@@ -310,6 +321,10 @@ def _apply(writer, results, manifest, summary, progress, old) -> None:
             progress.skipped(shown, skipped.reason)
             continue
         doc = res.document
+        if res.record.unread_pages:
+            note = f"{res.record.unread_pages} scanned page(s) left out: they need OCR"
+            summary.partial[name] = note
+            progress.skipped(f"{display_name(name)} (in part)", note)
         writer.add(doc.paragraphs, doc.format, doc.metadata, res.prepared)
         manifest.files[name] = res.record
         (summary.changed if old is not None and name in old.files else summary.added).append(name)

@@ -23,6 +23,7 @@ class FileStatus:
     kind: str | None = None  # errors.SKIP_KINDS, or "unsupported" for NOT_READ
     paragraphs: int = 0
     ocr_pages: int = 0
+    unread_pages: int = 0  # scanned pages left out (OCR not installed)
     metadata: Metadata = field(default_factory=Metadata)
 
 
@@ -42,8 +43,11 @@ def file_statuses(m: Manifest) -> list[FileStatus]:
             name,
             INDEXED,
             r.format,
+            reason=f"{r.unread_pages} scanned page(s) need OCR" if r.unread_pages else None,
+            kind="needs-ocr" if r.unread_pages else None,
             paragraphs=r.paragraphs,
             ocr_pages=r.ocr_pages,
+            unread_pages=r.unread_pages,
             metadata=Metadata.from_dict(r.metadata),
         )
         for name, r in m.files.items()

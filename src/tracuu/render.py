@@ -84,6 +84,8 @@ def summary_line(s: UpdateSummary) -> str:
     kinds = f" ({_kinds(dict(s.skipped_kinds.most_common()))})" if s.skipped else ""
     parts.append(f"{len(s.skipped)} skipped{kinds}")
     line = f"index {kind}: {', '.join(parts)}; {s.paragraphs} paragraphs in {s.seconds:.1f} s"
+    if s.partial:
+        line += f"\n{len(s.partial)} file(s) indexed in part: scanned pages need OCR"
     if s.ignored:
         counts = sorted(s.ignored.items(), key=lambda kv: (-kv[1], kv[0]))
         kinds = ", ".join(f"{suffix} {n}" for suffix, n in counts)
@@ -134,8 +136,10 @@ def file_lines(files: list[FileStatus]) -> list[str]:
     out = []
     for f in files:
         if f.status == INDEXED:
-            what = f"{f.paragraphs} paragraphs" + (
-                f", {f.ocr_pages} pages OCR'd" if f.ocr_pages else ""
+            what = (
+                f"{f.paragraphs} paragraphs"
+                + (f", {f.ocr_pages} pages OCR'd" if f.ocr_pages else "")
+                + (f", {f.reason}" if f.reason else "")
             )
             meta = " | ".join(
                 v for v in (f.metadata.doc_type, f.metadata.doc_number, f.metadata.date) if v

@@ -50,6 +50,7 @@ class FileRecord:
     paragraphs: int
     format: str = ""
     ocr_pages: int = 0  # pages read by OCR
+    unread_pages: int = 0  # scanned pages left out (OCR not installed)
     metadata: dict[str, str] = field(default_factory=dict)  # the header fields found
 
 

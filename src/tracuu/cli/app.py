@@ -5,6 +5,7 @@ and the helpers the commands use. The commands live in :mod:`.indexing` and
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -47,40 +48,14 @@ CORPUS_OPTION = _folder_option(
 INDEX_OPTION = _folder_option(
     "--index", "index_dir", "index", "TRACUU_INDEX", "Folder the index lives in."
 )
-_QUERY_OPTIONS = [
-    click.option(
-        "--exact", "mode", flag_value="exact", help="No folding: every word must match as typed."
-    ),
-    click.option(
-        "--fold", "mode", flag_value="fold", help="Fold everything: ignore all diacritics."
-    ),
-    click.option(
-        "--from",
-        "date_from",
-        metavar="DATE",
-        help="Only documents dated on/after DATE (2000, 2000-03, 01/03/2000).",
-    ),
-    click.option("--to", "date_to", metavar="DATE", help="Only documents dated on/before DATE."),
-    click.option(
-        "--year", metavar="YEAR", help="Only documents of YEAR, or of a range such as 1999-2001."
-    ),
-    click.option(
-        "--type",
-        "doc_type",
-        metavar="TYPE",
-        help="Only documents of this type (quyết định, nghị quyết, công văn ...).",
-    ),
-    click.option(
-        "--issuer", metavar="TEXT", help="Only documents whose issuing body contains TEXT."
-    ),
-    click.option(
-        "--file",
-        "file_glob",
-        metavar="GLOB",
-        help="Only files whose path matches GLOB (e.g. 'bao-cao*').",
-    ),
-    CORPUS_OPTION,
-    INDEX_OPTION,
+# filter options: (option, the query filter it sets, metavar, help)
+_FILTERS = [
+    ("--from", "from", "DATE", "Only documents dated on/after DATE (2000, 2000-03, 01/03/2000)."),
+    ("--to", "to", "DATE", "Only documents dated on/before DATE."),
+    ("--year", "year", "YEAR", "Only documents of YEAR, or of a range such as 1999-2001."),
+    ("--type", "type", "TYPE", "Only documents of this type (quyết định, công văn ...)."),
+    ("--issuer", "issuer", "TEXT", "Only documents whose issuing body contains TEXT."),
+    ("--file", "file", "GLOB", "Only files whose path matches GLOB (e.g. 'bao-cao*')."),
 ]
 
 
@@ -89,28 +64,41 @@ class Terminated(BaseException):
 
 
 def query_options(limit_help: str):
-    """The options search and batch share: limit, diacritic mode, filters, locations."""
-    limit = click.option(
-        "-n",
-        "--limit",
-        type=click.IntRange(1, 10000),
-        default=10,
-        show_default=True,
-        help=limit_help,
-    )
+    """The options search and batch share: limit, diacritic mode, filters, locations.
+
+    The filter options reach the command as one ``filters`` argument: (name, value) pairs
+    for the API.
+    """
+    options = [
+        click.option(
+            "-n",
+            "--limit",
+            type=click.IntRange(1, 10000),
+            default=10,
+            show_default=True,
+            help=limit_help,
+        ),
+        click.option("--exact", "mode", flag_value="exact", help="No folding: match as typed."),
+        click.option("--fold", "mode", flag_value="fold", help="Ignore all diacritics."),
+        *(
+            click.option(flag, f"filter_{name}", metavar=mv, help=h)
+            for flag, name, mv, h in _FILTERS
+        ),
+        CORPUS_OPTION,
+        INDEX_OPTION,
+    ]
 
     def decorate(f):
-        for option in reversed([limit, *_QUERY_OPTIONS]):
-            f = option(f)
-        return f
+        @functools.wraps(f)
+        def command(**kwargs):
+            given = [(name, kwargs.pop(f"filter_{name}")) for _, name, _, _ in _FILTERS]
+            return f(filters=[(name, _argument(v)) for name, v in given if v], **kwargs)
+
+        for option in reversed(options):
+            command = option(command)
+        return command
 
     return decorate
-
-
-def _filters(**options: str | None) -> list[tuple[str, str]]:
-    """The filter options given, as (filter name, value) pairs for the API."""
-    names = {"date_from": "from", "date_to": "to", "file_glob": "file", "doc_type": "type"}
-    return [(names.get(k, k), _argument(v)) for k, v in options.items() if v]
 
 
 def _argument(value: str) -> str:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from .. import render
 from ..errors import EXIT_ERROR, EXIT_FOUND, EXIT_NOT_FOUND
-from .app import _argument, _fail, _filters, _open_archive, _stderr, cli, query_options
+from .app import _argument, _fail, _open_archive, _stderr, cli, query_options
 
 
 @cli.command("search")
@@ -35,12 +35,7 @@ def search_command(
     as_jsonl: bool,
     count: bool,
     mode: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    year: str | None,
-    doc_type: str | None,
-    issuer: str | None,
-    file_glob: str | None,
+    filters: list[tuple[str, str]],
     color: str,
     corpus: Path,
     index_dir: Path,
@@ -67,14 +62,6 @@ def search_command(
     if as_json and as_jsonl:
         _fail("--json and --jsonl cannot be used together")
     text = _argument(" ".join(query))
-    filters = _filters(
-        date_from=date_from,
-        date_to=date_to,
-        year=year,
-        doc_type=doc_type,
-        issuer=issuer,
-        file_glob=file_glob,
-    )
     archive = _open_archive(index_dir, corpus)
     results = archive.run(text, limit=limit, mode=mode or "auto", filters=filters, count=count)
     if as_json:
@@ -112,12 +99,7 @@ def batch_command(
     fmt: str,
     limit: int,
     mode: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    year: str | None,
-    doc_type: str | None,
-    issuer: str | None,
-    file_glob: str | None,
+    filters: list[tuple[str, str]],
     run_name: str,
     corpus: Path,
     index_dir: Path,
@@ -146,14 +128,6 @@ def batch_command(
     from ..output import BatchWriter, decode_input, read_topics
 
     topics = read_topics(decode_input(queries.read()))
-    filters = _filters(
-        date_from=date_from,
-        date_to=date_to,
-        year=year,
-        doc_type=doc_type,
-        issuer=issuer,
-        file_glob=file_glob,
-    )
     archive = _open_archive(index_dir, corpus)
     writer = BatchWriter(fmt, sys.stdout, run_name)
     err = _stderr()

@@ -2,8 +2,10 @@
 
 Text files may be UTF-8/UTF-16 or one of the pre-Unicode Vietnamese encodings (CP1258,
 TCVN3, VNI), which are detected and converted (:mod:`.encodings`, :mod:`.legacy`).
-Other formats: :mod:`.docx`, :mod:`.pdf`, :mod:`.html`. A new format is a new module and
-one entry in ``_READERS``.
+Other formats: :mod:`.docx`, :mod:`.pdf`, :mod:`.html`, Word 97-2003 .doc and .rtf
+(:mod:`.msword`; legacy-font text inside them: :mod:`.fonts`); scans (images, PDF pages
+without text) are read by OCR (:mod:`.scans`, :mod:`.ocr`). A new format is a new module
+and one entry in ``_READERS``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NeedsOCR, UnreadableFile
+from ..errors import UnreadableFile
 from .detect import FORMATS, MAX_BYTES, SUPPORTED_SUFFIXES, effective_suffix, read_bytes
 from .encodings import decode_text, join_pages, join_paragraphs
 
@@ -43,6 +45,7 @@ class DocumentText:
     format: str  # "txt" | "md" | "docx" | "pdf" | "html" ...
     encoding: str | None  # codec the bytes were decoded with; None for docx/pdf
     ocr_pages: int = 0  # pages read by OCR
+    unread_pages: int = 0  # scanned pages left out: OCR is not installed
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,17 @@ def _docx(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
 
 def _pdf(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
     from .pdf import pdf_pages  # lazily: pdfminer is slow to import
+    from .scans import pdf_with_ocr
 
-    pages = pdf_pages(data)
-    if not any(pages):
-        raise NeedsOCR("scanned PDF (no text layer): needs OCR")
-    return DocumentText(join_pages(pages), fmt, None)
+    pages, ocr_pages, unread = pdf_with_ocr(data, pdf_pages(data), ctx)  # no text: OCR
+    return DocumentText(join_pages(pages), fmt, None, ocr_pages, unread)
+
+
+def _image(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
+    from .scans import image_pages
+
+    pages = image_pages(data, fmt, ctx)  # OCR, one page per frame
+    return DocumentText(join_pages(pages), fmt, None, len(pages))
 
 
 def _html(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
@@ -85,6 +94,12 @@ def _html(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
     return DocumentText(text, fmt, encoding)
 
 
+def _word(data: bytes, fmt: str, ctx: ReadContext) -> DocumentText:
+    from .msword import read_word  # .doc and .rtf: by their bytes, not their name
+
+    return read_word(data, fmt, ctx)
+
+
 # format name -> reader of a file's bytes
 _READERS: dict[str, Reader] = {
     "txt": _plain,
@@ -92,6 +107,11 @@ _READERS: dict[str, Reader] = {
     "docx": _docx,
     "pdf": _pdf,
     "html": _html,
+    "doc": _word,
+    "rtf": _word,
+    "png": _image,
+    "jpg": _image,
+    "tif": _image,
 }
 
 

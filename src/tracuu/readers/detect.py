@@ -17,6 +17,13 @@ FORMATS: dict[str, str] = {
     ".pdf": "pdf",
     ".html": "html",
     ".htm": "html",
+    ".doc": "doc",  # Word 97-2003; like .rtf, may hold RTF, DOCX or HTML
+    ".rtf": "rtf",
+    ".png": "png",  # images are scans: read by OCR
+    ".jpg": "jpg",
+    ".jpeg": "jpg",
+    ".tif": "tif",
+    ".tiff": "tif",
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(FORMATS)
 

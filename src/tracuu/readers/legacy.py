@@ -385,3 +385,12 @@ def decode_legacy(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if judgement.junk_ratio <= _MAX_JUNK_RATIO:
             return decoder(data), name
     raise UnreadableFile(CANNOT_DECODE)
+
+
+# --------------------------------------------------------------------------- public names
+
+# For readers that know a run's encoding from its font (.VnTime, VNI-Times) and for
+# checking a guess: readers/fonts.py.
+tcvn3_to_unicode = _tcvn3_to_unicode
+vni_to_unicode = _vni_to_unicode
+plausibility = _plausibility

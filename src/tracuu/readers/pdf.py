@@ -27,7 +27,6 @@ def pdf_pages(data: bytes) -> list[list[str]]:
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     pages: list[list[str]] = []
-    unmapped = False
     try:
         # all_texts: some producers put a page's text inside form XObjects (figures).
         for page in extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True)):
@@ -35,7 +34,6 @@ def pdf_pages(data: bytes) -> list[list[str]]:
             for box in _pdf_text_boxes(page):
                 raw = box.get_text()
                 text = _CID.sub("", raw)
-                unmapped = unmapped or text != raw
                 if text.strip():
                     paragraphs.append(text)
             pages.append(paragraphs)
@@ -43,8 +41,8 @@ def pdf_pages(data: bytes) -> list[list[str]]:
         raise UnreadableFile("PDF is password-protected", kind="encrypted") from None
     except Exception:  # pdfminer raises many types (PSEOF, KeyError, ...) on damage
         raise UnreadableFile("not a valid PDF file", kind="corrupt") from None
-    if not any(pages) and unmapped:
-        raise UnreadableFile("PDF text has no Unicode mapping", kind="unreadable")
+    # A page whose text has no Unicode mapping ("(cid:12)" glyph codes) is as good as a
+    # scan: it comes out empty, and OCR reads it where installed.
     return pages
 
 
