@@ -658,7 +658,7 @@ def test_html_utf8(tmp_path: Path):
     path = write(tmp_path, "trang.html", html_page("utf-8", HTML_BODY).encode("utf-8"))
     doc = read_document(path)
     assert (doc.format, doc.encoding) == ("html", "utf-8")
-    assert doc.text == "\n\n".join(["Báo cáo", *PARAGRAPHS])
+    assert doc.text == "\n\n".join(PARAGRAPHS)  # the page's <title> is the site's, not text
 
 
 def test_html_windows_1258_meta(tmp_path: Path):
@@ -683,13 +683,29 @@ def test_html_legacy_font_page_declared_western(tmp_path: Path):
 def test_html_western_page_keeps_declared_charset(tmp_path: Path):
     page = html_page("windows-1252", "<p>São Paulo, Zürich, café.</p>").replace("Báo cáo", "T")
     doc = read_document(write(tmp_path, "w.html", page.encode("cp1252")))
-    assert (doc.text, doc.encoding) == ("T\n\nSão Paulo, Zürich, café.", "cp1252")
+    assert (doc.text, doc.encoding) == ("São Paulo, Zürich, café.", "cp1252")
 
 
 def test_html_without_charset_is_detected(tmp_path: Path):
     doc = read_document(write(tmp_path, "vni.html", encode_vni(html_page(None, HTML_BODY))))
     assert doc.encoding == "vni"
     assert_paragraphs(doc.text, PARAGRAPHS)
+
+
+def test_html_main_content_without_site_chrome(tmp_path: Path):
+    page = (
+        "<html><head><title>Văn bản pháp luật | Cơ sở dữ liệu quốc gia về pháp luật</title></head>"
+        "<body><nav><a>Trang chủ</a><a>Văn bản</a></nav><div>Đăng nhập | Đăng ký</div>"
+        f"<article>{HTML_BODY}</article><aside>Văn bản liên quan</aside>"
+        "<footer>Bản quyền thuộc Bộ Tư pháp</footer></body></html>"
+    )
+    doc = read_document(write(tmp_path, "vb.html", page.encode("utf-8")))
+    assert doc.text == "\n\n".join(PARAGRAPHS)
+    # without <main>/<article>, everything but the menus, asides and footers is text
+    doc = read_document(
+        write(tmp_path, "vb2.html", page.replace("article>", "div>").encode("utf-8"))
+    )
+    assert doc.text == "\n\n".join(["Đăng nhập | Đăng ký", *PARAGRAPHS])
 
 
 def test_html_structure(tmp_path: Path):
@@ -701,7 +717,6 @@ def test_html_structure(tmp_path: Path):
     )
     doc = read_document(write(tmp_path, "t.html", html_page("utf-8", body).encode("utf-8")))
     assert doc.text.split("\n\n") == [
-        "Báo cáo",
         "Mở đầu",
         "Dòng sau br",
         "Mục một",

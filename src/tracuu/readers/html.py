@@ -59,7 +59,15 @@ _BLOCK_TAGS = frozenset(
         "ul",
     ]
 )
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg"})
+# Not text, or not the document: the page's <title> is the site's, menus and footers are
+# site chrome around the document.
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "object", "svg", "title", "nav"}
+    | {"footer", "aside"}
+)
+# Where a page says its content is: when these hold the text, the rest is chrome.
+_MAIN_TAGS = frozenset({"main", "article"})
+_MIN_MAIN_CHARS = 200
 _CELL_TAGS = frozenset({"td", "th"})
 
 
@@ -68,18 +76,30 @@ class _TextExtractor(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
+        self.all: list[str] = []
+        self.main: list[str] = []  # the paragraphs inside <main> or <article>
         self._parts: list[str] = []
         self._skip = 0
         self._pre = 0
+        self._in_main = 0
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The main content when the page marks it, else every paragraph."""
+        return self.main if sum(map(len, self.main)) >= _MIN_MAIN_CHARS else self.all
 
     def _flush(self) -> None:
         text = " ".join("".join(self._parts).split())
         if text:
-            self.paragraphs.append(text)
+            self.all.append(text)
+            if self._in_main:
+                self.main.append(text)
         self._parts = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _MAIN_TAGS:
+            self._flush()
+            self._in_main += 1
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _CELL_TAGS:
@@ -91,6 +111,9 @@ class _TextExtractor(HTMLParser):
                 self._pre += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _MAIN_TAGS:
+            self._flush()
+            self._in_main = max(0, self._in_main - 1)
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
