@@ -19,8 +19,16 @@ REPO_ROOT = BENCH_DIR.parent
 DEFAULT_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 DEFAULT_RESULTS = BENCH_DIR / "results"
 
-# file holding the questions of each collection
-QUESTION_FILES = {"alqac2022": "question.json", "alqac2023": "train.json"}
+# file holding the questions of each collection (vire4mrc has alqac2022's layout)
+QUESTION_FILES = {
+    "alqac2022": "question.json",
+    "alqac2023": "train.json",
+    "vire4mrc": "question.json",
+}
+# collections of formal legal text, where a query typed without diacritics must lose little
+LEGAL_SETS = frozenset({"alqac2022", "alqac2023"})
+# what one retrievable document of each collection is, for the reports
+DOC_NOUNS = {"alqac2022": "articles", "alqac2023": "articles", "vire4mrc": "reviews"}
 
 
 def log(msg: str) -> None:
@@ -121,6 +129,41 @@ def syllables_and_bigrams(text: str) -> list[str]:
     return tokens
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of white space (tabs, line breaks) made one space.
+
+    Queries go to ``tracuu batch`` as ``id<TAB>query`` lines, so they may hold neither;
+    every system gets the same cleaned query so the comparison stays fair.
+    """
+    return " ".join(text.split())
+
+
+def folded(tokenize: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """``tokenize`` applied to the text with all its diacritics removed (đ->d).
+
+    Documents and queries both go through it, like SQLite FTS5's ``remove_diacritics``.
+    For syllables and bigrams this equals folding each token; for underthesea words it
+    also segments both sides the same way. Folding after segmentation instead (documents
+    segmented with their accents, queries typed without) halves bm25-words' MRR@10 on
+    ALQAC without diacritics (0.49 vs 0.88 on alqac2022): a baseline too weak to be fair.
+    """
+
+    def tokenize_folded(text: str) -> list[str]:
+        return tokenize(strip_diacritics(text))
+
+    return tokenize_folded
+
+
+def load_tracuu() -> None:
+    """Make ``import tracuu`` take this checkout's ``src/`` over an installed copy.
+
+    Only ``tune.py`` imports tracuu; ``quality.py`` runs it through its command line.
+    """
+    src = str(REPO_ROOT / "src")
+    if Path(src).is_dir() and src not in sys.path:
+        sys.path.insert(0, src)
+
+
 class WordSegmenter:
     """underthesea words as index terms, with an in-memory cache per run.
 
@@ -146,6 +189,10 @@ class WordSegmenter:
                     words.append("_".join(parts))
             self._cache[text] = words
         return words
+
+    def clear(self) -> None:
+        """Forget cached segmentations, so each system's index time includes its own."""
+        self._cache.clear()
 
 
 segment_words = WordSegmenter()

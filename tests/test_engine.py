@@ -2,6 +2,7 @@
 
 import random
 
+import pytest
 from whoosh import query as wq
 
 from tracuu import engine
@@ -45,3 +46,28 @@ def test_search_results_unchanged(archive):
     finally:
         engine.install_speedups()
     assert with_speedups == without
+
+
+def test_wide_or_scores_like_whoosh_default_or(archive):
+    from tracuu.engine import internals
+
+    searcher = archive.searcher.engine._s
+    terms = ["đảng", "chỉnh", "cán_bộ", "quy", "chế", "dân", "chủ", "tình", "hình", "báo", "cáo"]
+    children = [wq.Term("body", t) for t in terms]
+    wide = internals.wide_or(children)
+    assert wide.matcher_type == wq.Or.ARRAY_MATCHER, "many clauses add up in arrays"
+    default = wq.Or(children)
+    default.matcher_type = wq.Or.DEFAULT_MATCHER
+    got = [(h.docnum, round(h.score, 9)) for h in searcher.search(wide, limit=None)]
+    want = [(h.docnum, round(h.score, 9)) for h in searcher.search(default, limit=None)]
+    assert got == want and len(got) > 10
+
+
+def test_engine_refuses_an_untested_whoosh():
+    from tracuu.engine import gate
+    from tracuu.errors import EngineVersionError
+
+    gate.check_version("3.54.7")  # any patch release of the tested minor
+    for version in ("3.55.0", "3.53.1", "2.7.5"):
+        with pytest.raises(EngineVersionError, match="tested with whoosh3 3.54"):
+            gate.check_version(version)

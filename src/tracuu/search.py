@@ -22,6 +22,7 @@ from .snippets import highlight_spans, make_snippet
 
 STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
 TIE_MARGIN = 10  # hits read past the limit to see whether a tie crosses it
+TIE_CAP = 2000  # ...but no more than this (a filter alone scores every paragraph 0)
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 
@@ -136,6 +137,8 @@ class Searcher:
             ranked = self.engine.search(node, depth, flt)
             if len(ranked) < depth or ranked[limit - 1][1] != ranked[-1][1]:
                 return self._in_order(ranked)[:limit]
+            if depth >= TIE_CAP:
+                return ranked[:limit]  # so many equal scores stay in storage order
             depth *= 4
 
     def _in_order(self, ranked: Ranked) -> Ranked:

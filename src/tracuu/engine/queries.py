@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..query import compiled as c
 from .gate import wq
-from .internals import Contains, Glob
+from .internals import Contains, Glob, wide_or
 
-_COMBINE = {c.ALL: wq.And, c.ANY: wq.Or, c.BEST: wq.DisjunctionMax}
+_COMBINE = {c.ALL: wq.And, c.ANY: wide_or, c.BEST: wq.DisjunctionMax}
 
 
 def to_whoosh(node: c.Node) -> wq.Query:
