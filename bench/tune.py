@@ -45,15 +45,12 @@ def best_baselines(set_name: str, queries: list[Query], data: Path, cache: Path)
     rows = []
     for name in ("bm25-syllables", "bm25-syll+bigrams", "bm25-words"):
         for fold in (False, True):
-            row = run_baseline(name, fold, collection, queries)
-            rows.append({"system": name, "kind": "baseline", "documents": row.documents,
-                         "variants": row.variants})  # fmt: skip
+            rows.append(run_baseline(name, fold, collection, queries).to_json())
     best = {}
     for variant in VARIANTS:
-        fair = fair_baselines(rows, variant)
-        top = max(fair, key=lambda r: r["variants"][variant]["mrr@10"])
-        best[variant] = {"system": f"{top['system']} ({top['documents']})",
-                         "mrr@10": top["variants"][variant]["mrr@10"]}  # fmt: skip
+        top = max(fair_baselines(rows, variant), key=lambda r: r[variant]["mrr@10"])
+        best[variant] = {"system": f"{top['name']} ({top['documents']})",
+                         "mrr@10": top[variant]["mrr@10"]}  # fmt: skip
     cache.write_text(json.dumps(best))
     return best
 
@@ -70,13 +67,18 @@ def build(set_name: str, data: Path, work: Path) -> tuple[Path, dict[str, tuple[
     return index, {name: collection.docs[i].key for name, i in names.items()}
 
 
-def evaluate(index: Path, keys: dict, queries: list[Query], ranking: Ranking) -> dict[str, float]:
+def evaluate(
+    index: Path, keys: dict, queries: list[Query], ranking: Ranking, by_document: bool
+) -> dict[str, float]:
     out = {}
+    limit = 10 if by_document else HITS
     with Searcher(index, ranking) as searcher:
         for variant, transform in VARIANTS.items():
             rankings = []
             for q in queries:
-                hits = searcher.run(transform(q.text), limit=HITS, hints=False).hits
+                hits = searcher.run(
+                    transform(q.text), limit=limit, hints=False, by_document=by_document
+                ).hits
                 files = dict.fromkeys(h.path for h in hits)
                 rankings.append([keys[f] for f in files])
             out[variant] = mean_of(rankings, queries)["mrr@10"]
@@ -131,6 +133,7 @@ def main() -> None:
     ap.add_argument("--limit-questions", type=int, default=0)
     ap.add_argument("--work", type=Path, default=None, help="keep indexes here between runs")
     ap.add_argument("--out", type=Path, default=common.DEFAULT_RESULTS)
+    ap.add_argument("--by-document", action="store_true", help="rank documents, not paragraphs")
     args = ap.parse_args()
     sets = args.sets.split(",")
     work = args.work or Path(tempfile.mkdtemp(prefix="tracuu-tune-"))
@@ -149,7 +152,7 @@ def main() -> None:
         ranking = replace(Ranking(), **combo)
         mrr, margins = {}, {}
         for s, (index, keys, queries, best) in prepared.items():
-            mrr[s] = evaluate(index, keys, queries, ranking)
+            mrr[s] = evaluate(index, keys, queries, ranking, args.by_document)
             margins[s] = {v: round(mrr[s][v] - best[v]["mrr@10"], 4) for v in VARIANTS}
         setting = ", ".join(f"{k}={v}" for k, v in combo.items()) or "defaults"
         log(f"{setting}: worst margin {worst(margins, sets):+.3f} {mrr}")

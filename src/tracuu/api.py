@@ -111,6 +111,7 @@ class Archive:
         limit: int = 10,
         mode: str = "auto",
         filters: Iterable[tuple[str, str]] = (),
+        by_document: bool = False,
     ) -> Iterator[TopicResult]:
         """Run many queries (see :func:`tracuu.output.read_topics`), one result each."""
         filters = list(filters)
@@ -120,7 +121,12 @@ class Archive:
                 continue
             try:
                 results = self.run(
-                    topic.query, limit=limit, mode=mode, filters=filters, hints=False
+                    topic.query,
+                    limit=limit,
+                    mode=mode,
+                    filters=filters,
+                    hints=False,
+                    by_document=by_document,
                 )
             except QueryError as exc:
                 yield TopicResult(topic, None, str(exc))

@@ -24,6 +24,7 @@ DOMINANT = 0.6  # share of occurrences that makes one accented reading "the" rea
 FORMS = 6  # spellings of each syllable followed into readings of a run
 BEAM = 8  # readings of a run kept at each step
 SHOWN = 5  # readings reported
+SPELLINGS = 4  # readings of a syllable or pair an unaccented query word matches
 CASE_SAMPLE = 8  # paragraphs read to show a reading in the archive's capitalization
 
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
@@ -36,6 +37,7 @@ class Restorer:
     def __init__(self, engine: Searcher) -> None:
         self.engine = engine
         self._written: dict[str, list[tuple[str, int]]] = {}
+        self._spellings: dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]] = {}
 
     def restorations(self, runs: Sequence[Sequence[str]], cased: bool) -> list[Restoration]:
         """A Restoration for each run the archive writes with diacritics.
@@ -66,6 +68,15 @@ class Restorer:
             found = [(f, n) for f, n in counts if n > 0]
             self._written[folded] = sorted(found, key=lambda x: (-x[1], x[0]))
         return self._written[folded]
+
+    def spellings(self, typed: tuple[str, ...]) -> list[tuple[tuple[str, ...], float]]:
+        """How the archive writes one syllable or an adjacent pair typed without
+        diacritics: its most frequent readings, each with its share of the occurrences."""
+        if typed not in self._spellings:
+            readings = self._readings(typed)[:SPELLINGS]
+            total = sum(n for _, n in self._readings(typed)) or 1
+            self._spellings[typed] = [(r, n / total) for r, n in readings]
+        return self._spellings[typed]
 
     def _readings(self, run: Sequence[str]) -> list[Reading]:
         """Readings of a run, most frequent first, counted by their rarest adjacent pair."""

@@ -114,9 +114,25 @@ class Restoration:
     dominant: bool = False  # the first form is most of the occurrences
 
 
+@dataclass(frozen=True)
+class DocumentHit:
+    """One ranked document, scored from its best paragraphs, which it carries."""
+
+    rank: int
+    score: float
+    path: str
+    format: str
+    metadata: Metadata
+    hits: tuple[Hit, ...]  # its best paragraphs, best first
+
+
 @dataclass
 class Results:
-    """One page of results for one query."""
+    """One page of results for one query.
+
+    By document, ``documents`` holds the documents and ``hits`` the best paragraph of
+    each, in the documents' order.
+    """
 
     query: str
     mode: str
@@ -124,6 +140,7 @@ class Results:
     total: int | None  # every matching paragraph; None when not counted
     restorations: list[Restoration] = field(default_factory=list)
     suggestion: str | None = None
+    documents: list[DocumentHit] | None = None
 
 
 @dataclass(frozen=True)
@@ -139,9 +156,19 @@ class Ranking:
     b: float = 0.75
     exact_boost: float = 1.0  # an unaccented word found written exactly so...
     fold_boost: float = 1.0  # ...or found only with other diacritics (the better one counts)
+    # an unaccented word also matches each way the archive writes it, weighted by its
+    # share of the occurrences to this power (0: only as typed and folded)
+    spelling: float = 0.0
     pair_boost: float = 1.0  # adjacent query syllables found side by side
+    # ...when they stand in two different words of the query (underthesea's words);
+    # negative: as pair_boost, the query is not segmented
+    cross_pair_boost: float = -1.0
     word_boost: float = 0.0  # a segmented word of 3+ syllables of the query
     and_max: int = 4  # plain-word runs up to this many syllables need all of them
+    # by document: score = best paragraph + doc_decay * 2nd + doc_decay^2 * 3rd ...
+    doc_decay: float = 0.0
+    doc_title: float = 0.0  # ... + doc_title * its first paragraph (title), if not the best
+    doc_cover: float = 0.0  # share of the score from how the whole document covers the query
     idf: str = "bm25"  # "bm25": log(1 + (N - df + .5) / (df + .5)); "classic": Whoosh's
 
 

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .errors import InputError
-from .models import Hit, Results
+from .models import DocumentHit, Hit, Results
 
 if TYPE_CHECKING:
     from .api import TopicResult
@@ -101,9 +101,21 @@ def hit_record(hit: Hit) -> dict[str, Any]:
     }
 
 
+def document_record(doc: DocumentHit) -> dict[str, Any]:
+    """A ranked document with its best paragraphs (``--by-document``)."""
+    return {
+        "rank": doc.rank,
+        "score": round(doc.score, 6),
+        "file": doc.path,
+        **doc.metadata.as_dict(),
+        "format": doc.format,
+        "paragraphs": [hit_record(h) for h in doc.hits],
+    }
+
+
 def results_record(results: Results) -> dict[str, Any]:
     """The documented JSON form of a search (see README, "JSON output")."""
-    return {
+    record = {
         "query": results.query,
         "mode": results.mode,
         "total": results.total,
@@ -114,6 +126,9 @@ def results_record(results: Results) -> dict[str, Any]:
         "suggestion": results.suggestion,
         "hits": [hit_record(h) for h in results.hits],
     }
+    if results.documents is not None:
+        record["documents"] = [document_record(d) for d in results.documents]
+    return record
 
 
 def topic_record(result: TopicResult) -> dict[str, Any]:
@@ -121,14 +136,12 @@ def topic_record(result: TopicResult) -> dict[str, Any]:
     t = result.topic
     if result.results is None:
         return {"id": t.id, "line": t.line, "query": t.query, "error": result.error}
-    hits = [hit_record(h) for h in result.results.hits]
-    return {
-        "id": t.id,
-        "line": t.line,
-        "query": t.query,
-        "total": result.results.total,
-        "hits": hits,
-    }
+    r = result.results
+    record: dict[str, Any] = {"id": t.id, "line": t.line, "query": t.query, "total": r.total}
+    record["hits"] = [hit_record(h) for h in r.hits]
+    if r.documents is not None:
+        record["documents"] = [document_record(d) for d in r.documents]
+    return record
 
 
 def trec_docid(hit: Hit) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
-from .models import Hit, Progress, Results
+from .models import DocumentHit, Hit, Progress, Results
 
 if TYPE_CHECKING:
     from .api import FileView, Stats
@@ -50,6 +50,27 @@ def hit_lines(hit: Hit) -> list[Text]:
     return [*lines, snippet, Text()]
 
 
+def document_lines(doc: DocumentHit) -> list[Text]:
+    """A ranked document: where, its title, then its best paragraphs."""
+    meta = [v for v in (doc.metadata.doc_type, doc.metadata.doc_number, doc.metadata.date) if v]
+    lines = [
+        Text.assemble(
+            (f"{doc.rank:>2}. ", "bold"),
+            (doc.path, "magenta"),
+            (f"  {' · '.join(meta)}" if meta else "", "cyan"),
+            (f"  score {doc.score:.2f}", "dim"),
+        )
+    ]
+    if doc.metadata.title:
+        lines.append(Text("    " + doc.metadata.title[:100], style="italic"))
+    for hit in doc.hits:
+        where = f"p.{hit.page} ¶{hit.number}" if hit.page is not None else f"¶{hit.number}"
+        snippet = snippet_text(hit)
+        snippet.pad_left(6)
+        lines += [Text(f"    {where}", style="green"), snippet]
+    return [*lines, Text()]
+
+
 def results_lines(results: Results) -> list[Text]:
     out = []
     for r in results.restorations:
@@ -60,11 +81,16 @@ def results_lines(results: Results) -> list[Text]:
         if results.suggestion:
             out.append(Text.assemble(("did you mean: ", "cyan"), (results.suggestion, "bold")))
         return out
-    for hit in results.hits:
-        out.extend(hit_lines(hit))
+    if results.documents is not None:
+        for doc in results.documents:
+            out.extend(document_lines(doc))
+    else:
+        for hit in results.hits:
+            out.extend(hit_lines(hit))
     shown = len(results.hits)
+    unit = "document" if results.documents is not None else "paragraph"
     if results.total is None:
-        line = f"{shown} best paragraph(s) shown (-n for more, --count for how many match)"
+        line = f"{shown} best {unit}(s) shown (-n for more, --count for how many match)"
     else:
         more = f" (showing {shown})" if results.total > shown else ""
         line = f"{results.total} paragraph(s) matched{more}"

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import hints, store
+from .documents import rank_documents
 from .engine import Searcher as EngineSearcher
 from .errors import QueryError
-from .models import Hit, Ranking, Restoration, Results
+from .models import DocumentHit, Hit, Ranking, Restoration, Results
 from .query import CompiledQuery, compile_query, parse
 from .query import compiled as c
 from .query.filters import filter_node
@@ -23,6 +24,8 @@ from .snippets import highlight_spans, make_snippet
 STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
 TIE_MARGIN = 10  # hits read past the limit to see whether a tie crosses it
 TIE_CAP = 2000  # ...but no more than this (a filter alone scores every paragraph 0)
+DOC_DEPTH, DOC_MIN = 10, 100  # paragraphs read per document asked for, by document
+PER_DOCUMENT = 3  # best paragraphs shown with each document
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 
@@ -63,24 +66,35 @@ class Searcher:
         hints: bool = True,
         snippet_width: int = 240,
         count: bool = False,
+        by_document: bool = False,
     ) -> Results:
-        """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000")."""
+        """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000").
+
+        ``by_document`` ranks documents (``limit`` of them), each scored from its best
+        paragraphs (:attr:`Ranking.doc_decay`), instead of paragraphs.
+        """
         try:
             tree = parse(query)
         except QueryError as exc:
             raise QueryError(f"malformed query: {exc}") from None
-        compiled = compile_query(tree, mode, self.ranking)
+        compiled = compile_query(tree, mode, self.ranking, spellings=self.restorer.spellings)
         flt = c.all_of([filter_node(name, value) for name, value in filters])
         restorations = self.restorer.restorations(compiled.unaccented_runs, cased=hints)
-        ranked = self._accented_first(tree, mode, restorations, limit, flt)
+        depth = max(limit * DOC_DEPTH, DOC_MIN) if by_document else limit
+        ranked = self._accented_first(tree, mode, restorations, depth, flt)
         if ranked is None:
-            ranked = self._two_stage(compiled, limit, flt)
-        hits = [
-            self._hit(rank, docnum, score, compiled, snippet_width)
-            for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
-        ]
+            ranked = self._two_stage(compiled, depth, flt)
+        documents = None
+        if by_document:
+            documents = self._documents(ranked[:depth], limit, compiled, snippet_width)
+            hits = [d.hits[0] for d in documents]
+        else:
+            hits = [
+                self._hit(rank, docnum, score, compiled, snippet_width)
+                for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
+            ]
         total = self.engine.count(compiled.node, flt) if count else None
-        results = Results(query, mode, hits, total)
+        results = Results(query, mode, hits, total, documents=documents)
         if hints:
             results.restorations = [r for r in restorations if r.forms]
             if not hits:
@@ -98,11 +112,14 @@ class Searcher:
         }
         if mode != "auto" or not rewrite:
             return None
-        first = self._two_stage(compile_query(tree, mode, self.ranking, rewrite), limit, flt)
+        spellings = self.restorer.spellings
+        accented = compile_query(tree, mode, self.ranking, rewrite, spellings)
+        first = self._two_stage(accented, limit, flt)
         if len(first) >= limit:
             return first
-        rest = self._two_stage(compile_query(tree, mode, self.ranking), limit + len(first), flt)
-        return _chain(first, rest)
+        rest = compile_query(tree, mode, self.ranking, spellings=spellings)
+        rest_ranked = self._two_stage(rest, limit + len(first), flt)
+        return _chain(first, rest_ranked)
 
     def _two_stage(self, compiled: CompiledQuery, limit: int, flt: c.Node | None) -> Ranked:
         """Search; a lone run of words or a phrase goes through its pairs first.
@@ -146,6 +163,17 @@ class Searcher:
         counts = Counter(score for _, score in ranked)
         keys = {d: self.engine.key(d) for d, score in ranked if counts[score] > 1}
         return sorted(ranked, key=lambda x: (-x[1], keys.get(x[0], ("", 0))))
+
+    def _documents(
+        self, ranked: Ranked, limit: int, compiled: CompiledQuery, width: int
+    ) -> list[DocumentHit]:
+        """The best ``limit`` documents of the ranked paragraphs, each with its best ones."""
+        out = []
+        scored = rank_documents(self.engine, ranked, compiled.node, self.ranking, limit)
+        for rank, (score, path, paras) in enumerate(scored, start=1):
+            hits = tuple(self._hit(rank, d, s, compiled, width) for d, s in paras[:PER_DOCUMENT])
+            out.append(DocumentHit(rank, score, path, hits[0].format, hits[0].metadata, hits))
+        return out
 
     def _hit(
         self, rank: int, docnum: int, score: float, compiled: CompiledQuery, width: int

@@ -80,6 +80,12 @@ def query_options(limit_help: str):
         ),
         click.option("--exact", "mode", flag_value="exact", help="No folding: match as typed."),
         click.option("--fold", "mode", flag_value="fold", help="Ignore all diacritics."),
+        click.option(
+            "--by-document",
+            "by_document",
+            is_flag=True,
+            help="Rank documents (each with its best paragraphs) instead of paragraphs.",
+        ),
         *(
             click.option(flag, f"filter_{name}", metavar=mv, help=h)
             for flag, name, mv, h in _FILTERS

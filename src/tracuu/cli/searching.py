@@ -35,6 +35,7 @@ def search_command(
     as_jsonl: bool,
     count: bool,
     mode: str | None,
+    by_document: bool,
     filters: list[tuple[str, str]],
     color: str,
     corpus: Path,
@@ -63,7 +64,14 @@ def search_command(
         _fail("--json and --jsonl cannot be used together")
     text = _argument(" ".join(query))
     archive = _open_archive(index_dir, corpus)
-    results = archive.run(text, limit=limit, mode=mode or "auto", filters=filters, count=count)
+    results = archive.run(
+        text,
+        limit=limit,
+        mode=mode or "auto",
+        filters=filters,
+        count=count,
+        by_document=by_document,
+    )
     if as_json:
         click.echo(json.dumps(results_record(results), ensure_ascii=False))
     elif as_jsonl:
@@ -99,6 +107,7 @@ def batch_command(
     fmt: str,
     limit: int,
     mode: str | None,
+    by_document: bool,
     filters: list[tuple[str, str]],
     run_name: str,
     corpus: Path,
@@ -132,7 +141,10 @@ def batch_command(
     writer = BatchWriter(fmt, sys.stdout, run_name)
     err = _stderr()
     found = malformed = False
-    for result in archive.batch(topics, limit=limit, mode=mode or "auto", filters=filters):
+    runs = archive.batch(
+        topics, limit=limit, mode=mode or "auto", filters=filters, by_document=by_document
+    )
+    for result in runs:
         if result.error is not None:
             malformed = True
             err.print(Text(f"tracuu: warning: line {result.topic.line}: {result.error}"))

@@ -3,7 +3,8 @@
 * ``Glob``: fnmatch over a field's lexicon (overrides ``Wildcard._btexts``);
 * ``Contains``: a substring filter on stored fields (a hand-made matcher);
 * a binary-search ``skip_to`` for the posting lists of the whoosh3 codec;
-* ``wide_or``: an Or of many clauses that adds scores up in arrays.
+* ``wide_or``: an Or of many clauses that adds scores up in arrays;
+* ``BestOf``: Whoosh's DisjunctionMax with its matcher's scoring mended.
 """
 
 from __future__ import annotations
@@ -112,3 +113,54 @@ def wide_or(children: list[wq.Query], boost: float = 1.0) -> wq.Query:
     if len(children) >= WIDE_OR:
         q.matcher_type = wq.Or.ARRAY_MATCHER
     return q
+
+
+# ---- DisjunctionMax, mended ---------------------------------------------------------
+# Whoosh's DisjunctionMaxMatcher scores the current document with max(a.score(),
+# b.score()) whenever both children are active, also when one of them stands on a later
+# document: a paragraph with the rare spelling "diện" then scores as high as another one
+# with the common "điện" elsewhere. Its replace() also drops both children when one runs
+# out. The subclass counts only the children on the current document.
+
+
+class _MaxMatcher(matching.DisjunctionMaxMatcher):
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        ida, idb = a.id(), b.id()
+        if ida != idb:
+            return a.score() if ida < idb else b.score()
+        return max(a.score(), b.score())
+
+    def replace(self, minquality=0):
+        keep = [
+            m.replace(minquality)
+            for m in (self.a, self.b)
+            if m.is_active() and not (minquality and m.max_quality() < minquality)
+        ]
+        keep = [m for m in keep if m.is_active()]
+        if not keep:
+            return matching.NullMatcher()
+        if len(keep) == 1:
+            return keep[0]
+        if keep[0] is self.a and keep[1] is self.b:
+            return self
+        return self.__class__(keep[0], keep[1], tiebreak=self.tiebreak)
+
+
+class BestOf(wq.DisjunctionMax):
+    """Any of the subqueries; a document scores the best of those it matches."""
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(
+            subs,
+            _MaxMatcher,
+            searcher,
+            context,
+            lambda q: q.estimate_size(reader),
+            tiebreak=self.tiebreak,
+        )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..query import compiled as c
 from .gate import wq
-from .internals import Contains, Glob, wide_or
+from .internals import BestOf, Contains, Glob, wide_or
 
-_COMBINE = {c.ALL: wq.And, c.ANY: wide_or, c.BEST: wq.DisjunctionMax}
+_COMBINE = {c.ALL: wq.And, c.ANY: wide_or, c.BEST: BestOf}
 
 
 def to_whoosh(node: c.Node) -> wq.Query:

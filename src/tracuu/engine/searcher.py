@@ -121,6 +121,11 @@ class Searcher:
         return sorted((self.paragraph(d)[0] for d in docs), key=lambda p: p.number)
 
     @_reading
+    def docnums_of(self, path: str) -> list[int]:
+        """The paragraphs of one file, as docnums."""
+        return list(self._s.docs_for_query(wq.Term(PATH, path)))
+
+    @_reading
     def key(self, docnum: int) -> tuple[str, int]:
         """(path, paragraph number): what orders paragraphs of equal score."""
         f = self._s.stored_fields(docnum)

@@ -8,7 +8,7 @@ rank higher where adjacent ones stand side by side; long runs (questions) match 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..analysis import VOCABULARY, FieldTerm, is_accented
@@ -35,13 +35,24 @@ class CompiledQuery:
     phrase: bool = False
 
 
+# How the archive writes syllables typed without diacritics: (one syllable or an adjacent
+# pair, in index form) -> [(an accented reading, its share of the occurrences)].
+Spellings = Callable[[tuple[str, ...]], list[tuple[tuple[str, ...], float]]]
+
+
 def compile_query(
-    tree: s.Node, mode: str, ranking: Ranking, rewrite: dict[str, str] | None = None
+    tree: s.Node,
+    mode: str,
+    ranking: Ranking,
+    rewrite: dict[str, str] | None = None,
+    spellings: Spellings | None = None,
 ) -> CompiledQuery:
-    """Compile ``tree``; ``rewrite`` maps unaccented runs to the reading to search instead."""
+    """Compile ``tree``; ``rewrite`` maps unaccented runs to the reading to search instead;
+    with ``spellings`` (and ``ranking.spelling``), an unaccented word matches each way the
+    archive writes it, weighted by how often it does."""
     if mode not in MODES:
         raise QueryError(f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
-    compiler = _Compiler(mode, ranking, rewrite or {})
+    compiler = _Compiler(mode, ranking, rewrite or {}, spellings)
     node = compiler.node(tree)
     if node is None:
         raise QueryError("malformed query: no searchable words in it")
@@ -83,10 +94,13 @@ def _positive_texts(node: s.Node, positive: bool = True) -> Iterator[tuple[str, 
 
 
 class _Compiler:
-    def __init__(self, mode: str, ranking: Ranking, rewrite: dict[str, str]) -> None:
+    def __init__(
+        self, mode: str, ranking: Ranking, rewrite: dict[str, str], spellings: Spellings | None
+    ) -> None:
         self.mode = mode
         self.r = ranking
         self.rewrite = rewrite
+        self.spellings = spellings if ranking.spelling > 0 and mode == "auto" else None
 
     def node(self, node: s.Node, positive: bool = True) -> c.Node | None:
         if isinstance(node, s.Words):
@@ -111,29 +125,34 @@ class _Compiler:
             return self.mode == "exact"
         return is_accented(syl)
 
-    def _either(self, exact: FieldTerm, folded: FieldTerm, accented: bool, boost: float) -> c.Node:
-        """The exact term, or for an unaccented word the better of exact and folded."""
-        if accented:
+    def _either(self, typed: tuple[str, ...], boost: float) -> c.Node:
+        """A syllable or pair: exactly as typed when it carries diacritics; typed without,
+        the better of its folded form and the ways the archive writes it."""
+        exact, folded = VOCABULARY.word(typed, False), VOCABULARY.word(typed, True)
+        if all(self.accented(x) for x in typed):
             return c.Term(*exact, boost=boost)
         if self.mode == "fold":
             return c.Term(*folded, boost=boost)
-        return c.Combine(
-            c.BEST,
-            (
-                c.Term(*exact, boost=boost * self.r.exact_boost),
-                c.Term(*folded, boost=boost * self.r.fold_boost),
-            ),
+        written = (
+            self.spellings(typed) if self.spellings and not any(map(is_accented, typed)) else []
         )
+        if not written:
+            written = [(typed, 1.0)]  # as typed (or a mixed pair: its accented part as typed)
+        clauses = [
+            c.Term(
+                *VOCABULARY.word(form, False),
+                boost=boost * self.r.exact_boost * share**self.r.spelling,
+            )
+            for form, share in written
+        ]
+        return c.Combine(c.BEST, (*clauses, c.Term(*folded, boost=boost * self.r.fold_boost)))
 
     def syllable(self, syl: str) -> c.Node:
-        terms = VOCABULARY.term(syl, False), VOCABULARY.term(syl, True)
-        return self._either(*terms, self.accented(syl), 1.0)
+        return self._either((syl,), 1.0)
 
     def pair(self, a: str, b: str) -> c.Node:
         """Two query syllables side by side, diacritic-aware like single words."""
-        terms = VOCABULARY.pair(a, b, False), VOCABULARY.pair(a, b, True)
-        accented = self.accented(a) and self.accented(b)
-        return self._either(*terms, accented, self.r.pair_boost)
+        return self._either((a, b), self.r.pair_boost)
 
     def _run(self, text: str, positive: bool) -> list:
         """The syllables of a run of words, after the rewrite of an unaccented run."""
@@ -144,9 +163,22 @@ class _Compiler:
         return sylls
 
     def run_pairs(self, sylls: list) -> list[c.Node]:
+        """Adjacent query syllables side by side; with ``cross_pair_boost`` set, a pair
+        that spans two of the words underthesea finds in the query weighs that instead."""
         if self.r.pair_boost <= 0:
             return []
-        return [self.pair(a.text, b.text) for a, b in zip(sylls, sylls[1:]) if b.joined]
+        pairs = [(i, a.text, b.text) for i, (a, b) in enumerate(zip(sylls, sylls[1:])) if b.joined]
+        if self.r.cross_pair_boost < 0 or len(sylls) < 3:
+            return [self.pair(a, b) for _, a, b in pairs]
+        inside = {
+            i
+            for first, count in VOCABULARY.words(" ".join(x.text for x in sylls))
+            for i in range(first, first + count - 1)
+        }
+        return [
+            self._either((a, b), self.r.pair_boost if i in inside else self.r.cross_pair_boost)
+            for i, a, b in pairs
+        ]
 
     def long_words(self, sylls: list) -> list[c.Node]:
         """Segmented words of 3+ syllables of the query, when they weigh anything."""

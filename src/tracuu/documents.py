@@ -1,0 +1,79 @@
+"""Documents ranked from their paragraphs (``--by-document``).
+
+A document is scored from the paragraphs the search found: its best paragraph, plus a
+share of its next best (``doc_decay``) and of its first paragraph, the title
+(``doc_title``); with ``doc_cover``, also from how well the document as a whole covers
+the query: each clause of the query counts once, with its best score in any paragraph
+of the document, so words spread over the title and the body add up as they do for a
+search over whole documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .engine import Searcher
+from .models import Ranking
+from .query import compiled as c
+
+COVER_DOCS = 3  # documents re-scored by coverage, per document asked for
+
+Ranked = list[tuple[int, float]]  # (docnum, score), best first
+Scored = tuple[float, str, Ranked]  # (document score, path, its paragraphs best first)
+
+
+def rank_documents(
+    engine: Searcher, ranked: Ranked, node: c.Node, ranking: Ranking, limit: int
+) -> list[Scored]:
+    """The best ``limit`` documents of ``ranked`` paragraphs, best first."""
+    by_path: dict[str, Ranked] = {}
+    first: dict[str, float] = {}  # a document's first paragraph (its title), if found
+    for docnum, score in ranked:
+        path, number = engine.key(docnum)
+        by_path.setdefault(path, []).append((docnum, score))
+        if number == 1:
+            first[path] = score
+    scored = sorted(
+        ((_found(paras, first.get(path), ranking), path, paras) for path, paras in by_path.items()),
+        key=lambda x: (-x[0], x[1]),
+    )
+    if ranking.doc_cover > 0:
+        head = _covered(engine, scored[: limit * COVER_DOCS], node, ranking.doc_cover)
+        scored = head + scored[limit * COVER_DOCS :]
+    return scored[:limit]
+
+
+def _found(paras: Ranked, title: float | None, r: Ranking) -> float:
+    """From the paragraphs found: the best, decayed others, the title if not the best."""
+    score = sum(s * r.doc_decay**i for i, (_, s) in enumerate(paras))
+    if title is not None and paras[0][1] != title:
+        score += r.doc_title * title
+    return score
+
+
+def _covered(engine: Searcher, docs: list[Scored], node: c.Node, weight: float) -> list[Scored]:
+    """``docs`` re-scored with how well each covers the query, best first."""
+    members = {path: engine.docnums_of(path) for _, path, _ in docs}
+    owner = {d: path for path, ds in members.items() for d in ds}
+    cover = dict.fromkeys(members, 0.0)
+    for clause in clauses(node):
+        best: dict[str, float] = {}
+        for docnum, score in engine.score_docs(clause, owner):
+            path = owner[docnum]
+            best[path] = max(best.get(path, 0.0), score)
+        for path, score in best.items():
+            cover[path] += score
+    rescored = [((1 - weight) * s + weight * cover[path], path, paras) for s, path, paras in docs]
+    return sorted(rescored, key=lambda x: (-x[0], x[1]))
+
+
+def clauses(node: c.Node) -> Sequence[c.Node]:
+    """The scoring units of a query: the words and pairs of a run, else the query."""
+    if isinstance(node, c.Combine) and node.how == c.ANY:
+        return node.children
+    if isinstance(node, c.Combine) and node.how == c.MAYBE:
+        core, extra = node.children
+        return [*clauses(core), *clauses(extra)]
+    if isinstance(node, c.Combine) and node.how == c.ALL and node.boost == 1.0:
+        return node.children
+    return [node]

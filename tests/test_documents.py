@@ -1,0 +1,110 @@
+"""Documents ranked from their paragraphs (--by-document), and unaccented words matched
+as the archive writes them (Ranking.spelling)."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tracuu import Archive, Ranking
+from tracuu.cli import cli
+from tracuu.query import compile_query, parse
+from tracuu.query import compiled as c
+
+ARTICLE = (
+    "Điều 418. Tội chiếm đoạt hoặc hủy hoại di vật của tử sĩ\n"
+    "1. Người nào phạm tội này thì bị phạt cải tạo không giam giữ đến 03 năm hoặc phạt tù "
+    "từ 06 tháng đến 03 năm.\n"
+)
+OTHER = (
+    "Điều 200. Tội trốn thuế\n"
+    "Người nào chiếm đoạt tiền thuế thì bị phạt tù từ 01 năm đến 05 năm, phạt tù đến bao "
+    "nhiêu năm tùy mức chiếm đoạt.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("docs")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "dieu-418.txt").write_text(ARTICLE, encoding="utf-8")
+    (corpus / "dieu-200.txt").write_text(OTHER, encoding="utf-8")
+    for i in range(6):  # enough documents for idf to mean something
+        (corpus / f"khac-{i}.txt").write_text(
+            f"Điều {i}. Quy định khác số {i}\nNội dung về hành chính, thủ tục và hồ sơ {i}.\n",
+            encoding="utf-8",
+        )
+    (corpus / "viet.txt").write_text(
+        "Điện thoại của quán hỏng.\nGọi điện thoại.\nSạc điện.\nMất điện.\nĐiện yếu.\n",
+        encoding="utf-8",
+    )
+    (corpus / "dien.txt").write_text("Diện tích của quán rộng.\n", encoding="utf-8")
+    Archive(root / "ix").update(corpus)
+    return root / "ix"
+
+
+QUESTION = "Chiếm đoạt di vật của tử sĩ có thể bị phạt tù lên đến bao nhiêu năm?"
+
+
+def test_documents_carry_their_best_paragraphs(index):
+    with Archive(index) as a:
+        results = a.run(QUESTION, limit=3, by_document=True)
+    docs = results.documents
+    assert docs and [d.rank for d in docs] == list(range(1, len(docs) + 1))
+    assert [d.score for d in docs] == sorted((d.score for d in docs), reverse=True)
+    assert len({d.path for d in docs}) == len(docs), "one entry per document"
+    for d in docs:
+        assert all(h.path == d.path for h in d.hits)
+        assert [h.score for h in d.hits] == sorted((h.score for h in d.hits), reverse=True)
+    assert [h.path for h in results.hits] == [d.path for d in docs]  # the best of each
+
+
+def test_coverage_lets_title_and_body_add_up(index):
+    """The article whose title and body together hold the question wins once the whole
+    document counts; its best paragraph alone is weaker than the other's."""
+    with Archive(index, ranking=Ranking(doc_cover=0.0)) as a:
+        paragraphs = a.search(QUESTION, limit=2)
+        plain = a.run(QUESTION, limit=2, by_document=True).documents
+    with Archive(index, ranking=Ranking(doc_cover=0.7)) as a:
+        covered = a.run(QUESTION, limit=2, by_document=True).documents
+    assert paragraphs[0].path == "dieu-200.txt" == plain[0].path
+    assert covered[0].path == "dieu-418.txt"
+
+
+def test_by_document_in_json_batch_and_terminal(index):
+    run = CliRunner().invoke
+    r = run(cli, ["search", "--index", str(index), "--json", "--by-document", "-n", "2", QUESTION])
+    record = json.loads(r.output)
+    assert len(record["documents"]) == 2 and record["documents"][0]["paragraphs"]
+    assert record["hits"][0]["file"] == record["documents"][0]["file"]
+    r = run(
+        cli, ["batch", "--index", str(index), "--by-document", "-n", "2"], input=f"q1\t{QUESTION}\n"
+    )
+    line = json.loads(r.output)
+    assert [d["rank"] for d in line["documents"]] == [1, 2]
+    r = run(cli, ["search", "--index", str(index), "--by-document", "-n", "2", QUESTION])
+    assert "2 best document(s) shown" in r.output and "¶" in r.output
+
+
+def test_unaccented_words_weigh_as_the_archive_writes_them(index):
+    with Archive(index) as a:
+        restorer = a.searcher.restorer
+        shares = dict(restorer.spellings(("dien",)))
+        assert set(shares) == {("điện",), ("diện",)} and shares[("điện",)] > shares[("diện",)]
+        assert abs(sum(shares.values()) - 1.0) < 1e-9
+        pairs = dict(restorer.spellings(("dien", "thoai")))
+        assert list(pairs) == [("điện", "thoại")]
+        compiled = compile_query(
+            parse("dien thoai cua quan"),
+            "auto",
+            Ranking(spelling=1.0),
+            spellings=restorer.spellings,
+        )
+        boosts = {t.text: t.boost for t in c.terms(compiled.node)}
+        assert boosts["điện"] > boosts["diện"] and boosts["điện_thoại"] == pytest.approx(1.0)
+    # the folded form matches both alike: what the archive writes most ranks first
+    with Archive(index, ranking=Ranking(spelling=1.0, fold_boost=0.5)) as a:
+        assert a.search("dien cua quan", limit=1)[0].path == "viet.txt"
+    with Archive(index, ranking=Ranking(spelling=0.0, fold_boost=0.5)) as a:
+        assert a.search("dien cua quan", limit=1)[0].path == "dien.txt"  # rarer, so weightier
