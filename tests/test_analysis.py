@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracuu.analysis import EXACT, FOLDED, VOCABULARY
+from tracuu.analysis import VOCABULARY
 from tracuu.models import Ranking
 from tracuu.query import compile_query, parse
 from tracuu.query import compiled as c
@@ -21,7 +21,9 @@ QUERIES = [
 
 
 def index_terms(text):
-    return {(field, t.text) for field in (EXACT, FOLDED) for t in VOCABULARY.tokens(text, field)}
+    return {
+        (field, term) for field, terms in VOCABULARY.index_terms(text).items() for term in terms
+    }
 
 
 @pytest.mark.parametrize("query", QUERIES)

@@ -12,8 +12,13 @@ NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
 
 
 def tokens(text, folded=False):
-    field = analysis.FOLDED if folded else analysis.EXACT
-    return [(t.text, t.pos, t.start, t.end) for t in VOCABULARY.tokens(text, field)]
+    """The terms of the syllable and pair fields together, in position order."""
+    fields = (
+        (analysis.FOLDED, analysis.FOLDED_PAIRS) if folded else (analysis.EXACT, analysis.PAIRS)
+    )
+    toks = [t for field in fields for t in VOCABULARY.tokens(text, field)]
+    toks.sort(key=lambda t: (t.pos, t.kind == analysis.PAIR, t.end))
+    return [(t.text, t.pos, t.start, t.end) for t in toks]
 
 
 @pytest.mark.parametrize(

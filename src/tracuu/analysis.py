@@ -4,15 +4,16 @@ The indexer, the query compiler and the highlighter all ask :data:`VOCABULARY`, 
 query is analysed exactly like the text it must match and the highlighter marks exactly
 what matched. Nothing else in tracuu spells a field name, a pair term or a fold.
 
-Two fields are built from one segmentation of a paragraph:
+Four fields are built from one segmentation of a paragraph:
 
-* ``body`` (:data:`EXACT`): syllables at positions 0, 1, 2, ...; at the position of
-  each syllable also the pair it forms with the next one (``chỉnh_đốn``, when only white
-  space separates them) and each longer word underthesea segmented from there
-  (``ban_nhân_dân``). A two-syllable word is its pair. So ``Đảng``, ``chỉnh đốn`` and
-  phrases on syllable positions are all found, and texts with the query's words side by
-  side rank higher;
-* ``fold`` (:data:`FOLDED`): the same tokens without diacritics (``chinh_don``).
+* ``body`` (:data:`EXACT`): its syllables at positions 0, 1, 2, ... (phrases match on
+  these positions);
+* ``pairs`` (:data:`PAIRS`): each pair of adjacent syllables (``chỉnh_đốn``, when only
+  white space separates them) and each longer word underthesea segmented
+  (``ban_nhân_dân``), without positions: texts with the query's words side by side rank
+  higher, and a phrase's pairs find its candidates cheaply;
+* ``fold`` and ``fpairs`` (:data:`FOLDED`, :data:`FOLDED_PAIRS`): the same without
+  diacritics (``chinh``, ``chinh_don``).
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ from dataclasses import dataclass
 from . import segment as vseg
 from . import text as vtext
 
-EXACT = "body"  # terms as written (normalized, lower case)
-FOLDED = "fold"  # the same terms without diacritics
-TEXT_FIELDS = (EXACT, FOLDED)
+EXACT = "body"  # syllables as written (normalized, lower case), with positions
+FOLDED = "fold"  # the same syllables without diacritics
+PAIRS = "pairs"  # adjacent pairs and longer words as written, without positions
+FOLDED_PAIRS = "fpairs"  # the same without diacritics
+TEXT_FIELDS = (EXACT, FOLDED, PAIRS, FOLDED_PAIRS)
+POSITIONAL = frozenset({EXACT, FOLDED})  # fields whose terms keep their positions
 # Fields that are values, not text: the file and the paragraph's place in it. The
 # document's metadata fields are named after models.Metadata.
 PATH, NUMBER, FORMAT = "path", "number", "format"
 JOINER = "_"  # between the syllables of a pair or word term
 
+# token kinds: syllables and the words a line-end hyphen cut go to the syllable fields,
+# pairs and longer words to the pair fields
 SYLLABLE, PAIR, WORD = "syllable", "pair", "word"
 
 FieldTerm = tuple[str, str]  # (field, term)
@@ -45,7 +51,7 @@ class Token:
     pos: int  # position of its first syllable
     start: int  # character offsets into the original text
     end: int
-    kind: str  # SYLLABLE, PAIR or WORD
+    kind: str  # SYLLABLE, PAIR (pairs and longer words) or WORD (cut by a hyphen)
 
 
 class Vocabulary:
@@ -70,9 +76,26 @@ class Vocabulary:
         return seg
 
     def tokens(self, text: str, field: str = EXACT) -> Iterator[Token]:
-        """Every term ``text`` gives in ``field``: syllables, then the pair and words there."""
+        """Every term ``text`` gives in ``field``, in text order."""
+        folded = field in (FOLDED, FOLDED_PAIRS)
+        pairs = field in (PAIRS, FOLDED_PAIRS)
+        return (t for t in self._tokens(text, folded) if (t.kind == PAIR) == pairs)
+
+    def index_terms(self, text: str) -> dict[str, dict[str, list[int]]]:
+        """field -> term -> positions, for indexing one paragraph (one segmentation)."""
+        out: dict[str, dict[str, list[int]]] = {name: {} for name in TEXT_FIELDS}
+        for folded in (False, True):
+            for t in self._tokens(text, folded):
+                field = (
+                    (FOLDED_PAIRS if folded else PAIRS)
+                    if t.kind == PAIR
+                    else (FOLDED if folded else EXACT)
+                )
+                out[field].setdefault(t.text, []).append(t.pos)
+        return out
+
+    def _tokens(self, text: str, folded: bool) -> Iterator[Token]:
         seg = self.segmentation(text)
-        folded = field == FOLDED
         longer: dict[int, list[int]] = {}
         for first, count in seg.words:
             if count > 2:
@@ -91,7 +114,7 @@ class Vocabulary:
                 yield Token(self._form(syl.text + nxt.text, folded), i, syl.start, nxt.end, WORD)
             for count in longer.get(i, ()):
                 word = self._join([s.text for s in sylls[i : i + count]], folded)
-                yield Token(word, i, syl.start, sylls[i + count - 1].end, WORD)
+                yield Token(word, i, syl.start, sylls[i + count - 1].end, PAIR)
 
     # ---- querying: the term of one syllable, pair or word, as the index writes it
 
@@ -102,7 +125,10 @@ class Vocabulary:
         return self.word((a, b), folded)
 
     def word(self, syllables: Sequence[str], folded: bool) -> FieldTerm:
-        return (FOLDED if folded else EXACT), self._join(syllables, folded)
+        """A syllable's term, or a pair's or longer word's (in the pair fields)."""
+        if len(syllables) == 1:
+            return self.term(syllables[0], folded)
+        return (FOLDED_PAIRS if folded else PAIRS), self._join(syllables, folded)
 
     def syllables(self, text: str) -> list[vseg.Syllable]:
         """The syllables of a query text (index form, with ``joined`` flags)."""

@@ -325,7 +325,7 @@ def _apply(writer, results, manifest, summary, progress, old) -> None:
             note = f"{res.record.unread_pages} scanned page(s) left out: they need OCR"
             summary.partial[name] = note
             progress.skipped(f"{display_name(name)} (in part)", note)
-        writer.add(doc.paragraphs, doc.format, doc.metadata, res.prepared)
+        writer.add(doc.paragraphs, res.prepared)
         manifest.files[name] = res.record
         (summary.changed if old is not None and name in old.files else summary.added).append(name)
         summary.paragraphs += len(doc.paragraphs)

@@ -100,7 +100,7 @@ class Restorer:
             node = c.Phrase(VOCABULARY.term(words[0], False)[0], tuple(words))
         forms: Counter[str] = Counter()
         for docnum in self.engine.docs(node, CASE_SAMPLE):
-            text = self.engine.paragraph(docnum)[0].text
+            text = self.engine.paragraph(docnum).text
             sylls = VOCABULARY.syllables(text)
             for i in range(len(sylls) - len(words) + 1):
                 if [x.text for x in sylls[i : i + len(words)]] == words:

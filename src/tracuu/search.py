@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from . import hints, store
 from .documents import rank_documents
 from .engine import Searcher as EngineSearcher
 from .errors import QueryError
-from .models import DocumentHit, Hit, Ranking, Restoration, Results
+from .models import DocumentHit, Hit, Metadata, Ranking, Restoration, Results
 from .query import CompiledQuery, compile_query, parse
 from .query import compiled as c
-from .query.filters import filter_node
+from .query.filters import filter_node, resolve
 from .snippets import highlight_spans, make_snippet
 
 STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
@@ -40,9 +41,14 @@ class Searcher:
     def __init__(self, index_dir: str | Path, ranking: Ranking | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.ranking = ranking or Ranking()
-        gen, _manifest = store.open_generation(self.index_dir, verify=True)
+        gen, manifest = store.open_generation(self.index_dir, verify=True)
         self.engine = EngineSearcher(gen, self.ranking)
+        # what each document says of itself, kept once per document in the manifest
+        self.documents = {
+            path: (r.format, Metadata.from_dict(r.metadata)) for path, r in manifest.files.items()
+        }
         self.restorer = hints.Restorer(self.engine)
+        self._fields: dict[str, dict[str, str | None]] | None = None
 
     def close(self) -> None:
         self.engine.close()
@@ -77,8 +83,8 @@ class Searcher:
             tree = parse(query)
         except QueryError as exc:
             raise QueryError(f"malformed query: {exc}") from None
-        compiled = compile_query(tree, mode, self.ranking, spellings=self.restorer.spellings)
-        flt = c.all_of([filter_node(name, value) for name, value in filters])
+        compiled = self._compile(tree, mode)
+        flt = c.all_of([self._resolve(filter_node(name, value)) for name, value in filters])
         restorations = self.restorer.restorations(compiled.unaccented_runs, cased=hints)
         depth = max(limit * DOC_DEPTH, DOC_MIN) if by_document else limit
         ranked = self._accented_first(tree, mode, restorations, depth, flt)
@@ -101,6 +107,19 @@ class Searcher:
                 results.suggestion = _suggest(self.engine, query, compiled)
         return results
 
+    def _compile(self, tree, mode: str, rewrite: dict[str, str] | None = None) -> CompiledQuery:
+        compiled = compile_query(tree, mode, self.ranking, rewrite, self.restorer.spellings)
+        return replace(compiled, node=self._resolve(compiled.node))
+
+    def _resolve(self, node: c.Node) -> c.Node:
+        """Filters on what documents say of themselves, as the paths of those that pass."""
+        if self._fields is None:
+            self._fields = {
+                path: {"format": fmt, **meta.as_dict()}
+                for path, (fmt, meta) in self.documents.items()
+            }
+        return resolve(node, self._fields)
+
     def _accented_first(
         self, tree, mode: str, restorations: list[Restoration], limit: int, flt: c.Node | None
     ) -> Ranked | None:
@@ -112,14 +131,11 @@ class Searcher:
         }
         if mode != "auto" or not rewrite:
             return None
-        spellings = self.restorer.spellings
-        accented = compile_query(tree, mode, self.ranking, rewrite, spellings)
-        first = self._two_stage(accented, limit, flt)
+        first = self._two_stage(self._compile(tree, mode, rewrite), limit, flt)
         if len(first) >= limit:
             return first
-        rest = compile_query(tree, mode, self.ranking, spellings=spellings)
-        rest_ranked = self._two_stage(rest, limit + len(first), flt)
-        return _chain(first, rest_ranked)
+        rest = self._two_stage(self._compile(tree, mode), limit + len(first), flt)
+        return _chain(first, rest)
 
     def _two_stage(self, compiled: CompiledQuery, limit: int, flt: c.Node | None) -> Ranked:
         """Search; a lone run of words or a phrase goes through its pairs first.
@@ -178,7 +194,8 @@ class Searcher:
     def _hit(
         self, rank: int, docnum: int, score: float, compiled: CompiledQuery, width: int
     ) -> Hit:
-        p, fmt, meta = self.engine.paragraph(docnum)
+        p = self.engine.paragraph(docnum)
+        fmt, meta = self.documents.get(p.path, ("", Metadata()))
         spans = highlight_spans(p.text, compiled.highlight)
         return Hit(
             rank=rank,

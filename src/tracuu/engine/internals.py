@@ -1,16 +1,17 @@
 """Every use of Whoosh internals, in one place; tests compare each with Whoosh's own.
 
 * ``Glob``: fnmatch over a field's lexicon (overrides ``Wildcard._btexts``);
-* ``Contains``: a substring filter on stored fields (a hand-made matcher);
 * a binary-search ``skip_to`` for the posting lists of the whoosh3 codec;
 * ``wide_or``: an Or of many clauses that adds scores up in arrays;
-* ``BestOf``: Whoosh's DisjunctionMax with its matcher's scoring mended.
+* ``BestOf``: Whoosh's DisjunctionMax with its matcher's scoring mended;
+* ``Codec``: whoosh3's codec, with posting lists of one entry kept in their term info.
 """
 
 from __future__ import annotations
 
 import fnmatch
 from bisect import bisect_left
+from collections.abc import Sequence
 
 from .gate import matching, wcodec, wq
 
@@ -26,39 +27,6 @@ class Glob(wq.Wildcard):
         for btext in ixreader.lexicon(self.fieldname):
             if fnmatch.fnmatchcase(btext.decode("utf-8", "surrogateescape"), self.pattern):
                 yield btext
-
-
-class Contains(wq.Query):
-    """Substring match on a stored field, compared as ``filters.fold_needle`` does."""
-
-    def __init__(self, fieldname: str, needle: str) -> None:
-        self.fieldname = fieldname
-        self.needle = needle
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.__dict__ == self.__dict__
-
-    def __hash__(self) -> int:
-        return hash((self.fieldname, self.needle))
-
-    def _matching(self, searcher) -> list[int]:
-        from ..query.filters import fold_needle
-
-        out = []
-        for docnum, stored in searcher.reader().iter_docs():
-            if self.needle in fold_needle(stored.get(self.fieldname) or ""):
-                out.append(docnum)
-        return out
-
-    def matcher(self, searcher, context=None):
-        docs = self._matching(searcher)
-        return matching.ListMatcher(docs, all_weights=0.0) if docs else matching.NullMatcher()
-
-    def estimate_size(self, ixreader) -> int:
-        return ixreader.doc_count()
-
-    def docs(self, searcher):
-        return iter(self._matching(searcher))
 
 
 # ---- a faster skip_to for Whoosh's posting lists ----------------------------------
@@ -108,8 +76,8 @@ def uninstall_speedups() -> None:
 WIDE_OR = 8  # clauses from which an Or adds up in arrays
 
 
-def wide_or(children: list[wq.Query], boost: float = 1.0) -> wq.Query:
-    q = wq.Or(children, boost=boost)
+def wide_or(children: Sequence[wq.Query], boost: float = 1.0) -> wq.Query:
+    q = wq.Or(list(children), boost=boost)
     if len(children) >= WIDE_OR:
         q.matcher_type = wq.Or.ARRAY_MATCHER
     return q
@@ -163,4 +131,39 @@ class BestOf(wq.DisjunctionMax):
             context,
             lambda q: q.estimate_size(reader),
             tiebreak=self.tiebreak,
+        )
+
+
+# ---- single postings inline -----------------------------------------------------------
+# Most terms of an archive (pairs above all) occur in one paragraph. whoosh3 means to keep
+# such a posting in the term's info instead of writing a ~110-byte block for it, but its
+# test "len < inlinelimit" is never true with the default limit of 1, and the branch
+# calls a method that does not exist (set_inline; the term info has set_inlined). The
+# reader side handles inlined postings already.
+
+
+class _PostingsWriter(wcodec.W3PostingsWriter):
+    def finish_postings(self):
+        if self.written() or len(self) >= self._inlinelimit:
+            return super().finish_postings()
+        terminfo = self._terminfo
+        terminfo.add_block(self)
+        terminfo.set_inlined(self._ids, self._weights, self._values)
+        self._terminfo = None
+        return terminfo
+
+
+class Codec(wcodec.W3Codec):
+    """whoosh3's codec; a posting list of one entry lives in its term's info."""
+
+    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 2) -> None:
+        super().__init__(blocklimit, compression, inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..query import compiled as c
 from .gate import wq
-from .internals import BestOf, Contains, Glob, wide_or
+from .internals import BestOf, Glob, wide_or
 
 _COMBINE = {c.ALL: wq.And, c.ANY: wide_or, c.BEST: BestOf}
 
@@ -36,4 +36,7 @@ def _filter_query(f: c.Filter) -> wq.Query:
         return wq.TermRange(f.field, f.value, f.high)
     if f.how == c.EQUALS:
         return wq.Term(f.field, f.value or "")
-    return Contains(f.field, f.value or "")
+    if f.how == c.IN:
+        terms = [wq.Term(f.field, v) for v in sorted(f.values)]
+        return wide_or(terms) if terms else wq.NullQuery
+    raise ValueError(f"a filter to resolve into paths first: {f!r}")

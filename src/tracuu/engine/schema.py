@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..analysis import FORMAT as FORMAT_FIELD
-from ..analysis import NUMBER, PATH, TEXT_FIELDS, VOCABULARY
-from ..models import Metadata, Paragraph
-from .gate import fields, formats
+from ..analysis import NUMBER, PATH, POSITIONAL, TEXT_FIELDS, VOCABULARY
+from ..models import Paragraph
+from .gate import fields, formats, pack_uint
 
 TRANSIENT_FILES = frozenset({"MAIN_WRITELOCK"})  # Whoosh's lock file: not index content
 
-# stored per paragraph besides its metadata (``text`` is what snippets are cut from)
-STORED = ("start", "end", "text", "page")
+# stored per paragraph (``text`` is what snippets are cut from)
+STORED = (NUMBER, "start", "end", "text", "page")
 
 
 @dataclass(frozen=True)
@@ -34,16 +33,14 @@ class _AnalyzedText(fields.TEXT):
 
 
 def make_schema() -> fields.Schema:
+    """A paragraph: where it is, its text to cut snippets from, and its terms. What its
+    document says of itself (format, title, date ...) is kept once, in the manifest."""
     spec: dict[str, Any] = {
         PATH: fields.ID(stored=True),
-        NUMBER: fields.NUMERIC(stored=True, numtype=int),
-        FORMAT_FIELD: fields.ID(stored=True),
         **{name: fields.STORED for name in STORED},
-        **{name: fields.STORED for name in Metadata.names()},
-        "date": fields.ID(stored=True),  # ISO dates: prefix and range filters
     }
     for name in TEXT_FIELDS:
-        spec[name] = _AnalyzedText(phrase=True)
+        spec[name] = _AnalyzedText(phrase=name in POSITIONAL)
     return fields.Schema(**spec)
 
 
@@ -53,32 +50,29 @@ SCHEMA = make_schema()
 def prepare(text: str) -> dict[str, Prepared]:
     """The postings of one paragraph in every text field (runs in worker processes)."""
     out = {}
-    for name in TEXT_FIELDS:
+    for name, terms in VOCABULARY.index_terms(text).items():
         fmt = SCHEMA[name].format
-        assert isinstance(fmt, formats.Positions)  # phrase=True fields keep positions
-        encode = fmt.encode
-        poses: dict[str, list[int]] = {}
-        for tok in VOCABULARY.tokens(text, name):
-            poses.setdefault(tok.text, []).append(tok.pos)
-        out[name] = Prepared(
-            tuple((t.encode("utf-8"), len(p), float(len(p)), encode(p)) for t, p in poses.items())
-        )
+        if isinstance(fmt, formats.Positions):
+            items = tuple(
+                (t.encode("utf-8"), len(p), float(len(p)), fmt.encode(p)) for t, p in terms.items()
+            )
+        else:  # frequency only
+            items = tuple(
+                (t.encode("utf-8"), len(p), float(len(p)), pack_uint(len(p)))
+                for t, p in terms.items()
+            )
+        out[name] = Prepared(items)
     return out
 
 
-def paragraph_fields(
-    p: Paragraph, fmt: str, meta: Metadata, prepared: dict[str, Prepared] | None = None
-) -> dict[str, Any]:
+def paragraph_fields(p: Paragraph, prepared: dict[str, Prepared] | None = None) -> dict[str, Any]:
     """The Whoosh document of one paragraph."""
-    stored = {k: v for k, v in meta.as_dict().items() if v is not None}
     return {
         PATH: p.path,
         NUMBER: p.number,
-        FORMAT_FIELD: fmt,
         "start": p.start,
         "end": p.end,
         "text": p.text,
         **({"page": p.page} if p.page is not None else {}),
-        **stored,
         **(prepared or prepare(p.text)),
     }

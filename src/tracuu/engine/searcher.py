@@ -8,10 +8,9 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..analysis import FORMAT as FORMAT_FIELD
 from ..analysis import NUMBER, PATH
 from ..errors import IndexDamaged, TracuuError
-from ..models import Metadata, Paragraph, Ranking
+from ..models import Paragraph, Ranking
 from ..query import compiled as c
 from .gate import distance, scoring, wq
 from .internals import install_speedups
@@ -108,17 +107,16 @@ class Searcher:
         return out
 
     @_reading
-    def paragraph(self, docnum: int) -> tuple[Paragraph, str, Metadata]:
-        """The stored paragraph, its format and its document's metadata."""
+    def paragraph(self, docnum: int) -> Paragraph:
+        """The stored paragraph."""
         f = self._s.stored_fields(docnum)
-        p = Paragraph(f[PATH], f[NUMBER], f["start"], f["end"], f["text"], f.get("page"))
-        return p, f.get(FORMAT_FIELD) or "txt", Metadata.from_dict(f)
+        return Paragraph(f[PATH], f[NUMBER], f["start"], f["end"], f["text"], f.get("page"))
 
     @_reading
     def paragraphs_of(self, path: str) -> list[Paragraph]:
         """Every paragraph of one file, in order."""
         docs = self._s.docs_for_query(wq.Term(PATH, path))
-        return sorted((self.paragraph(d)[0] for d in docs), key=lambda p: p.number)
+        return sorted((self.paragraph(d) for d in docs), key=lambda p: p.number)
 
     @_reading
     def docnums_of(self, path: str) -> list[int]:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from ..analysis import PATH
 from ..errors import IndexDamaged, IndexWriteError
-from ..models import Metadata, Paragraph
+from ..models import Paragraph
 from .gate import windex
+from .internals import Codec
 from .schema import SCHEMA, Prepared, paragraph_fields
 
 LIMIT_MB = 512  # posting pool of the writer before it spills sorted runs to disk
@@ -24,7 +25,7 @@ class Writer:
                 self._ix = windex.create_in(str(folder), SCHEMA)
             else:
                 self._ix = windex.open_dir(str(folder))
-            self._w = self._ix.writer(limitmb=limitmb)
+            self._w = self._ix.writer(limitmb=limitmb, codec=Codec())
         except OSError as exc:
             raise IndexWriteError(f"cannot write index at {folder}: {exc.strerror}") from None
         except Exception as exc:  # noqa: BLE001 - any Whoosh failure here is a damaged index
@@ -32,16 +33,12 @@ class Writer:
         self.changed = False
 
     def add(
-        self,
-        paragraphs: Iterable[Paragraph],
-        fmt: str,
-        meta: Metadata,
-        prepared: Iterable[dict[str, Prepared]] | None = None,
+        self, paragraphs: Iterable[Paragraph], prepared: Iterable[dict[str, Prepared]] | None = None
     ) -> None:
         """Add a document's paragraphs (with their postings, if prepared elsewhere)."""
         preps = iter(prepared) if prepared is not None else itertools.repeat(None)
         for p, prep in zip(paragraphs, preps):
-            self._w.add_document(**paragraph_fields(p, fmt, meta, prep))
+            self._w.add_document(**paragraph_fields(p, prep))
         self.changed = True
 
     def delete_path(self, path: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 ALL, ANY, BEST, MAYBE, NOT = "all", "any", "best", "maybe", "not"  # how children combine
 GLOB, PREFIX, RANGE, EQUALS, CONTAINS = "glob", "prefix", "range", "equals", "contains"
+IN = "in"  # one of ``values``
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,15 @@ class Everything:
 @dataclass(frozen=True)
 class Filter:
     """Paragraphs by the value of a field, never scored: GLOB (fnmatch on the path),
-    PREFIX, RANGE (``value`` to ``high``, either open), EQUALS, or CONTAINS (substring of
-    a stored field, compared as ``filters.fold_needle`` does)."""
+    PREFIX, RANGE (``value`` to ``high``, either open), EQUALS, CONTAINS (substring,
+    compared as ``filters.fold_needle`` does) or IN (one of ``values``). Filters on what
+    a document says of itself are turned into IN filters on paths before searching."""
 
     how: str
     field: str
     value: str | None
     high: str | None = None
+    values: frozenset[str] = frozenset()
 
 
 Node = Term | Phrase | Combine | Everything | Filter

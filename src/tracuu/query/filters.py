@@ -1,9 +1,15 @@
-"""Metadata filters (``file:``, ``date:``, ``from:``, ``to:``, ``format:``, ``number:`` ...)."""
+"""Filters (``file:``, ``date:``, ``from:``, ``to:``, ``format:``, ``number:`` ...).
+
+``file:`` filters paragraphs by their path; the others filter documents by what they say
+of themselves (their format and header), which the index keeps once per document: they
+become the set of paths whose documents pass (:func:`resolve`).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from .. import analysis
 from .. import text as vtext
@@ -61,3 +67,31 @@ def iso_prefix(value: str) -> str:
         iso = f"{year}-{int(month):02d}"
         return f"{iso}-{int(day):02d}" if day else iso
     raise QueryError(f"not a date: {value!r} (use 2000, 2000-03, 2000-03-01 or 01/03/2000)")
+
+
+def resolve(node: c.Node, documents: Mapping[str, Mapping[str, str | None]]) -> c.Node:
+    """``node`` with each filter on a document field turned into the paths that pass.
+
+    ``documents`` maps each path to its document's fields (``format``, ``date`` ...).
+    """
+    if isinstance(node, c.Filter) and node.field != analysis.PATH:
+        paths = frozenset(p for p, fields in documents.items() if keeps(node, fields))
+        return c.Filter(c.IN, analysis.PATH, None, values=paths)
+    if isinstance(node, c.Combine):
+        return c.Combine(node.how, tuple(resolve(x, documents) for x in node.children), node.boost)
+    return node
+
+
+def keeps(f: c.Filter, fields: Mapping[str, str | None]) -> bool:
+    """Does a document with these fields pass the filter?"""
+    value = fields.get(f.field) or ""
+    if f.how == c.PREFIX:
+        return bool(value) and value.startswith(f.value or "")
+    if f.how == c.RANGE:
+        low, high = f.value, f.high
+        return bool(value) and (low is None or value >= low) and (high is None or value <= high)
+    if f.how == c.EQUALS:
+        return value == f.value
+    if f.how == c.CONTAINS:
+        return bool(value) and (f.value or "") in fold_needle(value)
+    raise ValueError(f"not a document filter: {f!r}")
