@@ -5,7 +5,7 @@ the batch formats of :mod:`tracuu.output`. Exit codes: :mod:`tracuu.errors`; nev
 traceback.
 """
 
-from . import indexing, searching  # noqa: F401 - registers the commands
+from . import indexing, searching, serving  # noqa: F401 - registers the commands
 from .app import cli, main
 
 __all__ = ["cli", "main"]

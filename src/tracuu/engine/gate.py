@@ -37,14 +37,12 @@ from whoosh import index as windex  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 from whoosh.codec import whoosh3 as wcodec  # noqa: E402
 from whoosh.support.levenshtein import distance  # noqa: E402
-from whoosh.system import pack_uint  # noqa: E402
 
 __all__ = [
     "distance",
     "fields",
     "formats",
     "matching",
-    "pack_uint",
     "scoring",
     "wcodec",
     "windex",

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..analysis import NUMBER, PATH, POSITIONAL, TEXT_FIELDS, VOCABULARY
 from ..models import Paragraph
-from .gate import fields, formats, pack_uint
+from .gate import fields, formats
 
 TRANSIENT_FILES = frozenset({"MAIN_WRITELOCK"})  # Whoosh's lock file: not index content
 
@@ -24,7 +24,14 @@ class Prepared:
 
 class _AnalyzedText(fields.TEXT):
     """A text field whose postings come prepared from the vocabulary (see :func:`prepare`),
-    often from a worker process; Whoosh's own analyzer is never used."""
+    often from a worker process; Whoosh's own analyzer is never used. Without positions,
+    a posting is a weight (the term's frequency) and nothing else: Existence stores no
+    value bytes, and scoring reads the weight."""
+
+    def __init__(self, phrase: bool) -> None:
+        super().__init__(phrase=phrase)
+        if not phrase:
+            self.format = formats.Existence()
 
     def index(self, value: Any, **kwargs: Any):  # type: ignore[override]
         if not isinstance(value, Prepared):
@@ -56,11 +63,8 @@ def prepare(text: str) -> dict[str, Prepared]:
             items = tuple(
                 (t.encode("utf-8"), len(p), float(len(p)), fmt.encode(p)) for t, p in terms.items()
             )
-        else:  # frequency only
-            items = tuple(
-                (t.encode("utf-8"), len(p), float(len(p)), pack_uint(len(p)))
-                for t, p in terms.items()
-            )
+        else:  # the weight alone
+            items = tuple((t.encode("utf-8"), len(p), float(len(p)), b"") for t, p in terms.items())
         out[name] = Prepared(items)
     return out
 

@@ -1,0 +1,233 @@
+"""The web page's routes: search, document, original file, JSON API; and its errors.
+
+Every failure is a page (or, under /api/, a JSON object) with one clear message and an
+HTTP status: 400 for a bad request or malformed query, 404 for an unknown document or
+page, 503 while the index cannot be opened; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import __version__
+from ..inventory import INDEXED
+from ..errors import IndexMissing, IndexProblem, InputError, QueryError, TracuuError
+from ..output import results_record
+from . import form, views
+from .shared import SharedArchive
+
+HERE = Path(__file__).parent
+MAX_DOCUMENT_HITS = 2000  # paragraphs of one document marked for a query
+log = logging.getLogger("tracuu.web")
+Endpoint = Callable[[Request], Response]
+
+
+def create_app(index_dir: str | Path, corpus_dir: str | Path | None = None) -> Starlette:
+    """The web application over one index folder (opened on the first request).
+
+    ``corpus_dir`` is where the original files are downloaded from; by default the
+    folder the index was built from.
+    """
+    site = Site(SharedArchive(index_dir, corpus_dir))
+    routes = [
+        Route("/", site.search_page, name="search"),
+        Route("/doc/{name:path}", site.document_page, name="document"),
+        Route("/file/{name:path}", site.original_file, name="file"),
+        Route("/api/search", site.api_search, name="api"),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: site.http_error, Exception: site.server_error},
+    )
+    app.state.site = site
+    return app
+
+
+def _problem(exc: Exception) -> tuple[int, str]:
+    """The HTTP status and the message for people of an error."""
+    if isinstance(exc, form.RequestProblem):
+        return exc.status, exc.message
+    if isinstance(exc, QueryError):
+        return 400, f"Câu tìm kiếm không hợp lệ: {exc}"
+    if isinstance(exc, InputError):
+        return 400, str(exc)
+    if isinstance(exc, IndexMissing):
+        return 503, f"Chưa có chỉ mục: {exc}. Hãy chạy lệnh tracuu index rồi tải lại trang."
+    if isinstance(exc, IndexProblem):
+        return 503, f"Chưa mở được chỉ mục: {exc}"
+    if isinstance(exc, TracuuError):
+        return 500, str(exc)
+    return 500, "Lỗi nội bộ của máy chủ; xem dòng báo lỗi trong cửa sổ chạy tracuu serve."
+
+
+def _report(request: Request, exc: Exception) -> None:
+    if os.environ.get("TRACUU_DEBUG"):
+        log.exception("internal error on %s", request.url.path)
+    else:
+        log.error(
+            "tracuu: internal error on %s: %s: %s (TRACUU_DEBUG=1 shows where)",
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+
+
+class Site:
+    """The pages over one shared archive, rendered by Jinja2 with every value escaped."""
+
+    def __init__(self, shared: SharedArchive) -> None:
+        self.shared = shared
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def render(self, name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
+        page = self.templates.get_template(name).render(version=__version__, **context)
+        return HTMLResponse(page, status_code=http_status)
+
+    # ---- errors -----------------------------------------------------------------
+
+    def error(self, request: Request, exc: Exception) -> Response:
+        status, message = _problem(exc)
+        if status >= 500 and not isinstance(exc, TracuuError):
+            _report(request, exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message, "status": status}, status_code=status)
+        query = request.query_params.get("q", "")[: form.MAX_QUERY]
+        try:
+            return self.render("error.html", status, message=message, status=status, query=query)
+        except Exception as again:  # noqa: BLE001 - the message still reaches the reader
+            _report(request, again)
+            return PlainTextResponse(message, status_code=status)
+
+    def http_error(self, request: Request, exc: Exception) -> Response:
+        code = getattr(exc, "status_code", 500)
+        messages = {404: "Không có trang này.", 405: "Trang này chỉ đọc (dùng GET)."}
+        problem = form.RequestProblem(code, messages.get(code, f"Lỗi HTTP {code}."))
+        return self.error(request, problem)
+
+    def server_error(self, request: Request, exc: Exception) -> Response:
+        return self.error(request, exc)
+
+    # ---- pages ------------------------------------------------------------------
+
+    def search_page(self, request: Request) -> Response:
+        return self._guarded(self._search_page, request)
+
+    def document_page(self, request: Request) -> Response:
+        return self._guarded(self._document_page, request)
+
+    def original_file(self, request: Request) -> Response:
+        return self._guarded(self._original_file, request)
+
+    def api_search(self, request: Request) -> Response:
+        return self._guarded(self._api_search, request)
+
+    def _guarded(self, endpoint: Endpoint, request: Request) -> Response:
+        try:
+            return endpoint(request)
+        except Exception as exc:  # noqa: BLE001 - every error is a page, never a trace
+            return self.error(request, exc)
+
+    def _search_page(self, request: Request) -> Response:
+        req = form.page_request(request.query_params)
+        if not req.query:
+            indexed = sum(1 for f in self.shared.files().values() if f.status == INDEXED)
+            return self.render("search.html", req=req, results=None, documents=indexed)
+        with self.shared.use() as archive:
+            results = archive.run(
+                req.query, limit=form.DEPTH, by_document=True, filters=list(req.filters)
+            )
+        found = results.documents or []
+        pages = views.page_of(views.sort_documents(found, req.sort), req)
+        suggestion = results.suggestion
+        return self.render(
+            "search.html",
+            req=req,
+            results=results,
+            found=len(found),
+            more=len(found) >= form.DEPTH,
+            pages=pages,
+            shown=[views.document_view(d, req.query) for d in pages.documents],
+            facets=views.facets(found, req),
+            filters=views.active_filters(req),
+            readings=views.readings(req.query, results.restorations, req),
+            suggestion=suggestion,
+            suggestion_href=views.search_href(req.params({"q": suggestion, "page": None}))
+            if suggestion
+            else None,
+            sort_hrefs={s: views.search_href(req.params({"sort": s, "page": None})) for s in form.SORTS},
+        )
+
+    def _document_page(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        query = form.read_query(request.query_params)
+        status = self.shared.files().get(name)
+        if status is None:
+            raise form.RequestProblem(404, f"Không có văn bản «{name}» trong kho đã lập chỉ mục.")
+        hits = []
+        with self.shared.use() as archive:
+            view = archive.show(name)
+            if query and view.paragraphs:
+                limit = min(len(view.paragraphs), MAX_DOCUMENT_HITS)
+                only_this = [("file", views.file_pattern(name))]
+                results = archive.run(query, limit=limit, filters=only_this, hints=False)
+                hits = [h for h in results.hits if h.path == name]
+        marks = {h.number: h.highlights for h in hits}
+        return self.render(
+            "document.html",
+            status=status,
+            query=query,
+            fields=views.header_fields(status.metadata),
+            paragraphs=views.paragraph_views(view.paragraphs, marks),
+            first_hit=hits[0].number if hits else None,
+            hit_numbers=sorted(marks),
+            back_href=views.search_href({"q": query} if query else {}),
+            file_href=views.file_href(name) if status.status == INDEXED else None,
+        )
+
+    def _original_file(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        parts = PurePosixPath(name).parts
+        status = self.shared.indexed(name)
+        if status is None or not parts or ".." in parts or name.startswith("/"):
+            raise form.RequestProblem(404, f"Không có tệp «{name}» trong kho đã lập chỉ mục.")
+        path = self.shared.corpus_dir().joinpath(*parts)
+        if not path.is_file():
+            raise form.RequestProblem(
+                404, f"Tệp gốc «{name}» không còn trong thư mục kho ({path.parent})."
+            )
+        return FileResponse(path, filename=parts[-1], content_disposition_type="attachment")
+
+    def _api_search(self, request: Request) -> Response:
+        req = form.api_request(request.query_params)
+        with self.shared.use() as archive:
+            results = archive.run(
+                req.query,
+                limit=req.limit,
+                mode=req.mode,
+                filters=list(req.filters),
+                count=req.count,
+                by_document=req.by_document,
+            )
+        return JSONResponse(results_record(results))
+
+
+__all__ = ["create_app"]

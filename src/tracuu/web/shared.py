@@ -1,0 +1,89 @@
+"""The one open Archive of a server process, shared by its requests.
+
+Searches reuse the open searcher; one request uses it at a time (the searcher is not
+made for threads, and the interpreter runs one at a time anyway). When ``tracuu index``
+rebuilds the index folder, the next request opens the new index; when opening fails, the
+error (missing, locked, damaged index) is the request's answer and the next one tries again.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..api import Archive
+from ..errors import IndexMissing, IndexProblem
+from ..inventory import INDEXED, FileStatus
+
+
+class SharedArchive:
+    """An index folder opened once per process, reopened after it changes."""
+
+    def __init__(self, index_dir: str | Path, corpus_dir: str | Path | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self._corpus_dir = Path(corpus_dir) if corpus_dir is not None else None
+        self._lock = threading.RLock()  # files() and corpus_dir() may run inside use()
+        self._archive: Archive | None = None
+        self._stamp: int | None = None
+        self._files: dict[str, FileStatus] | None = None
+        self._corpus: Path | None = None
+
+    @contextmanager
+    def use(self) -> Iterator[Archive]:
+        """The open archive, for one request's calls; the index's errors go up."""
+        with self._lock:
+            try:
+                yield self._current()
+            except IndexProblem:
+                self._drop()  # the next request opens it again
+                raise
+
+    def _current(self) -> Archive:
+        stamp = self._folder_stamp()
+        if self._archive is None or stamp != self._stamp:
+            self._drop()
+            archive = Archive(self.index_dir)
+            if not archive.exists():
+                raise IndexMissing(f"no index at {self.index_dir}", hint="run 'tracuu index'")
+            self._archive, self._stamp = archive, stamp
+        return self._archive
+
+    def _folder_stamp(self) -> int | None:
+        # A build adds a generation folder and replaces the pointer to the current one,
+        # so the index folder's modification time changes with every build.
+        try:
+            return os.stat(self.index_dir).st_mtime_ns
+        except OSError:
+            return None
+
+    def _drop(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+        self._archive, self._stamp, self._files, self._corpus = None, None, None, None
+
+    def files(self) -> dict[str, FileStatus]:
+        """Every corpus file the index knows, by name (cached until the index changes)."""
+        with self.use() as archive:
+            if self._files is None:
+                self._files = {f.file: f for f in archive.files()}
+            return self._files
+
+    def indexed(self, name: str) -> FileStatus | None:
+        status = self.files().get(name)
+        return status if status is not None and status.status == INDEXED else None
+
+    def corpus_dir(self) -> Path:
+        """Where the original files are: as given, or the folder the index was built from."""
+        if self._corpus_dir is not None:
+            return self._corpus_dir
+        with self.use() as archive:
+            if self._corpus is None:
+                self._corpus = Path(archive.stats().corpus)
+            return self._corpus
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
