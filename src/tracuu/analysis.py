@@ -75,17 +75,18 @@ class Vocabulary:
                 self._cache.popitem(last=False)
         return seg
 
-    def tokens(self, text: str, field: str = EXACT) -> Iterator[Token]:
-        """Every term ``text`` gives in ``field``, in text order."""
+    def tokens(self, text: str, field: str = EXACT, words: bool = True) -> Iterator[Token]:
+        """Every term ``text`` gives in ``field``, in text order (``words``: with the
+        longer words underthesea segments)."""
         folded = field in (FOLDED, FOLDED_PAIRS)
         pairs = field in (PAIRS, FOLDED_PAIRS)
-        return (t for t in self._tokens(text, folded) if (t.kind == PAIR) == pairs)
+        return (t for t in self._tokens(text, folded, words) if (t.kind == PAIR) == pairs)
 
-    def index_terms(self, text: str) -> dict[str, dict[str, list[int]]]:
+    def index_terms(self, text: str, words: bool = True) -> dict[str, dict[str, list[int]]]:
         """field -> term -> positions, for indexing one paragraph (one segmentation)."""
         out: dict[str, dict[str, list[int]]] = {name: {} for name in TEXT_FIELDS}
         for folded in (False, True):
-            for t in self._tokens(text, folded):
+            for t in self._tokens(text, folded, words):
                 field = (
                     (FOLDED_PAIRS if folded else PAIRS)
                     if t.kind == PAIR
@@ -94,8 +95,8 @@ class Vocabulary:
                 out[field].setdefault(t.text, []).append(t.pos)
         return out
 
-    def _tokens(self, text: str, folded: bool) -> Iterator[Token]:
-        seg = self.segmentation(text)
+    def _tokens(self, text: str, folded: bool, words: bool = True) -> Iterator[Token]:
+        seg = self.segmentation(text, words)
         longer: dict[int, list[int]] = {}
         for first, count in seg.words:
             if count > 2:

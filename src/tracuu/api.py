@@ -64,9 +64,16 @@ class Archive:
         return store.current_generation(self.index_dir) is not None
 
     def update(
-        self, corpus_dir: str | Path, *, rebuild: bool = False, procs: int = 1, progress=None
+        self,
+        corpus_dir: str | Path,
+        *,
+        rebuild: bool = False,
+        procs: int = 1,
+        progress=None,
+        words: bool = True,
     ):
-        """Index ``corpus_dir``: incrementally, or from scratch with ``rebuild``.
+        """Index ``corpus_dir``: incrementally, or from scratch with ``rebuild``;
+        ``words=False`` leaves out underthesea's longer words (a faster build).
 
         Returns a :class:`tracuu.build.UpdateSummary`.
         """
@@ -74,7 +81,12 @@ class Archive:
 
         self.close()
         return build_corpus(
-            Path(corpus_dir), self.index_dir, rebuild=rebuild, procs=procs, progress=progress
+            Path(corpus_dir),
+            self.index_dir,
+            rebuild=rebuild,
+            procs=procs,
+            progress=progress,
+            words=words,
         )
 
     @classmethod

@@ -118,6 +118,7 @@ class ReadTask:
     path: Path
     old_sha: str | None  # of the indexed version: the same hash needs no new reading
     cache_dir: Path | None  # for slow work that a rebuild should not repeat (OCR)
+    words: bool = True  # index underthesea's longer words
 
 
 def read_file(task: ReadTask) -> ReadResult:
@@ -139,7 +140,7 @@ def read_file(task: ReadTask) -> ReadResult:
     # A big document's postings would all sit in memory at once (and be sent whole to the
     # writer): the writer prepares those paragraph by paragraph instead.
     small = len(doc.text) <= PREPARE_MAX_CHARS
-    prepared = [engine.prepare(p.text) for p in doc.paragraphs] if small else None
+    prepared = [engine.prepare(p.text, task.words) for p in doc.paragraphs] if small else None
     size, mtime = key if key else (len(data), 0)
     meta = {k: v for k, v in doc.metadata.as_dict().items() if v}
     record = store.FileRecord(
@@ -154,12 +155,12 @@ def _given_up(task: ReadTask, exitcode: int | None) -> ReadResult:
 
 
 def read_files(
-    plan: Plan, procs: int, progress: Progress, cache_dir: Path | None
+    plan: Plan, procs: int, progress: Progress, cache_dir: Path | None, words: bool = True
 ) -> Iterator[ReadResult]:
     """A ReadResult per file to read, in the plan's order."""
     old = plan.old.files if plan.old else {}
     tasks = [
-        ReadTask(n, plan.files[n], old[n].sha256 if n in old else None, cache_dir)
+        ReadTask(n, plan.files[n], old[n].sha256 if n in old else None, cache_dir, words)
         for n in plan.to_read
     ]
     on_page = lambda message: progress.page(*message)  # noqa: E731
@@ -181,6 +182,7 @@ def build_corpus(
     rebuild: bool = False,
     procs: int = 1,
     progress: Progress | None = None,
+    words: bool = True,
 ) -> UpdateSummary:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
@@ -195,13 +197,15 @@ def build_corpus(
     with store.writer_lock(index_dir):
         store.remove_leftovers(index_dir)
         old, repaired = (None, None) if rebuild else _current_state(index_dir)
+        if old is not None and old.words != words:
+            old = None  # indexed with or without words the other way: all of it again
         plan = make_plan(corpus_dir, old)
         summary = UpdateSummary(rebuilt=old is None, repaired=repaired)
         summary.ignored.update(plan.ignored.values())
         progress.start(len(plan.to_read))
-        results = read_files(plan, procs, progress, index_dir / CACHE)
+        results = read_files(plan, procs, progress, index_dir / CACHE, words)
         try:
-            _build(plan, index_dir, results, summary, progress)
+            _build(plan, index_dir, results, summary, progress, words)
         finally:
             store.remove_leftovers(index_dir)
     summary.seconds = time.perf_counter() - t0
@@ -222,9 +226,13 @@ def _current_state(index_dir: Path) -> tuple[store.Manifest | None, str | None]:
     return (None, "; ".join(problems[:3])) if problems else (manifest, None)
 
 
-def _build(plan: Plan, index_dir: Path, results, summary: UpdateSummary, progress) -> None:
+def _build(
+    plan: Plan, index_dir: Path, results, summary: UpdateSummary, progress, words: bool
+) -> None:
     old = plan.old
-    manifest = store.Manifest(corpus=str(plan.corpus.resolve()), ignored=dict(plan.ignored))
+    manifest = store.Manifest(
+        corpus=str(plan.corpus.resolve()), ignored=dict(plan.ignored), words=words
+    )
     if old is not None:
         manifest.built_at = old.built_at
         manifest.files = {k: v for k, v in old.files.items() if k in plan.files}
@@ -232,7 +240,7 @@ def _build(plan: Plan, index_dir: Path, results, summary: UpdateSummary, progres
         summary.unchanged = len(plan.files) - len(plan.to_read)
     base = store.require_generation(index_dir) if old is not None else None
     tmp = store.new_workspace(index_dir, base, engine.TRANSIENT_FILES)
-    writer = engine.Writer(tmp, create=base is None)
+    writer = engine.Writer(tmp, create=base is None, words=words)
     try:
         for name in plan.removed:
             writer.delete_path(name)

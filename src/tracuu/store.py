@@ -69,6 +69,7 @@ class Manifest:
 
     schema: int = SCHEMA_VERSION
     corpus: str = ""
+    words: bool = True  # underthesea's longer words are indexed
     built_at: str = ""
     updated_at: str = ""
     files: dict[str, FileRecord] = field(default_factory=dict)

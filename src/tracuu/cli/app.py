@@ -138,10 +138,12 @@ def default_jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def _run_index(archive: Archive, corpus: Path, rebuild: bool, jobs: int, quiet: bool):
+def _run_index(
+    archive: Archive, corpus: Path, rebuild: bool, jobs: int, quiet: bool, words: bool = True
+):
     console = _stderr()
     with render.ProgressBar(console, quiet) as bar:
-        summary = archive.update(corpus, rebuild=rebuild, procs=jobs, progress=bar)
+        summary = archive.update(corpus, rebuild=rebuild, procs=jobs, progress=bar, words=words)
     if summary.repaired:
         console.print(
             Text(f"tracuu: warning: the index was damaged ({summary.repaired}); rebuilt it")

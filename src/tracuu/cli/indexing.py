@@ -28,10 +28,22 @@ from .app import CORPUS_OPTION, INDEX_OPTION, _argument, _fail, _run_index, cli,
     show_default="min(2, CPUs)",
     help="Processes that read and segment files in parallel.",
 )
+@click.option(
+    "--words/--no-words",
+    default=True,
+    show_default=True,
+    help="Index the words of 3+ syllables that underthesea segments (--no-words builds faster).",
+)
 @click.option("--strict", is_flag=True, help="Treat skipped files as an error (exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 def index_command(
-    corpus: Path, index_dir: Path, rebuild: bool, jobs: int, strict: bool, quiet: bool
+    corpus: Path,
+    index_dir: Path,
+    rebuild: bool,
+    jobs: int,
+    words: bool,
+    strict: bool,
+    quiet: bool,
 ) -> None:
     """Build or update the index of a corpus folder.
 
@@ -45,7 +57,7 @@ def index_command(
       tracuu index
       tracuu index --corpus ~/luu-tru --index ~/luu-tru.idx --rebuild
     """
-    summary = _run_index(Archive(index_dir), corpus, rebuild, jobs, quiet)
+    summary = _run_index(Archive(index_dir), corpus, rebuild, jobs, quiet, words)
     if strict and summary.skipped:
         _fail(f"{len(summary.skipped)} file(s) skipped (--strict)")
 

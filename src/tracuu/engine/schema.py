@@ -54,10 +54,11 @@ def make_schema() -> fields.Schema:
 SCHEMA = make_schema()
 
 
-def prepare(text: str) -> dict[str, Prepared]:
-    """The postings of one paragraph in every text field (runs in worker processes)."""
+def prepare(text: str, words: bool = True) -> dict[str, Prepared]:
+    """The postings of one paragraph in every text field (runs in worker processes);
+    ``words``: with the longer words underthesea segments."""
     out = {}
-    for name, terms in VOCABULARY.index_terms(text).items():
+    for name, terms in VOCABULARY.index_terms(text, words).items():
         fmt = SCHEMA[name].format
         if isinstance(fmt, formats.Positions):
             items = tuple(
@@ -69,7 +70,9 @@ def prepare(text: str) -> dict[str, Prepared]:
     return out
 
 
-def paragraph_fields(p: Paragraph, prepared: dict[str, Prepared] | None = None) -> dict[str, Any]:
+def paragraph_fields(
+    p: Paragraph, prepared: dict[str, Prepared] | None = None, words: bool = True
+) -> dict[str, Any]:
     """The Whoosh document of one paragraph."""
     return {
         PATH: p.path,
@@ -78,5 +81,5 @@ def paragraph_fields(p: Paragraph, prepared: dict[str, Prepared] | None = None) 
         "end": p.end,
         "text": p.text,
         **({"page": p.page} if p.page is not None else {}),
-        **(prepared or prepare(p.text)),
+        **(prepared or prepare(p.text, words)),
     }

@@ -19,7 +19,10 @@ LIMIT_MB = 512  # posting pool of the writer before it spills sorted runs to dis
 class Writer:
     """The one writer of a generation folder (a new one, or the current one to update)."""
 
-    def __init__(self, folder: Path, create: bool, limitmb: int = LIMIT_MB) -> None:
+    def __init__(
+        self, folder: Path, create: bool, limitmb: int = LIMIT_MB, words: bool = True
+    ) -> None:
+        self.words = words
         try:
             if create:
                 self._ix = windex.create_in(str(folder), SCHEMA)
@@ -38,7 +41,7 @@ class Writer:
         """Add a document's paragraphs (with their postings, if prepared elsewhere)."""
         preps = iter(prepared) if prepared is not None else itertools.repeat(None)
         for p, prep in zip(paragraphs, preps):
-            self._w.add_document(**paragraph_fields(p, prep))
+            self._w.add_document(**paragraph_fields(p, prep, self.words))
         self.changed = True
 
     def delete_path(self, path: str) -> None:
