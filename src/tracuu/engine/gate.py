@@ -6,8 +6,6 @@ tested with is refused with one clear line before anything uses it.
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from ..errors import EngineVersionError
 
 TESTED_WHOOSH = ">=3.54,<3.55"  # the range tracuu's tests ran against (pyproject pins it)
@@ -15,15 +13,18 @@ TESTED_MINOR = (3, 54)
 
 
 def check_version(version: str | None = None) -> None:
-    """Raise EngineVersionError unless whoosh3 (or ``version``) is the tested minor."""
+    """Raise EngineVersionError unless the installed Whoosh (or ``version``) is whoosh3 of
+    the tested minor. (Whoosh's own version number tells the forks apart: whoosh-reloaded
+    is 2.7; importlib.metadata would cost a tenth of a second at every start.)"""
     wanted = f"pip install 'whoosh3{TESTED_WHOOSH}'"
     if version is None:
         try:
-            version = metadata.version("whoosh3")
-        except metadata.PackageNotFoundError:
+            import whoosh
+        except ImportError:
             raise EngineVersionError(
                 "tracuu needs the Whoosh fork 'whoosh3', which is not installed", hint=wanted
             ) from None
+        version = ".".join(str(n) for n in whoosh.__version__[:3])
     if tuple(int(x) for x in version.split(".")[:2]) != TESTED_MINOR:
         raise EngineVersionError(
             f"tracuu was tested with whoosh3 3.54, found {version}", hint=wanted
