@@ -1,6 +1,8 @@
 """The command line through click's CliRunner: output, JSON and exit codes."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -146,3 +148,25 @@ def test_count_is_asked_for(run, built):
     assert counted["total"] == len(Archive(built[1]).search("Đảng", limit=1000)) > 2
     r = run("search", "--index", str(built[1]), "--count", "-n", "2", "Đảng")
     assert f"{counted['total']} paragraph(s) matched (showing 2)" in r.output
+
+
+def test_every_command_listed_and_loaded_on_use(run):
+    from tracuu.cli.app import COMMANDS
+
+    r = run("--help")
+    assert r.exit_code == 0
+    for name in COMMANDS:
+        assert name in r.output
+        assert cli.get_command(None, name) is not None  # type: ignore[arg-type]
+
+
+def test_search_loads_only_what_it_needs(built):
+    # cold start: `tracuu search` imports neither the indexer's command module nor the server's
+    code = (
+        "import sys; from tracuu.cli import main; sys.argv[1:] = sys.argv[2:]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tracuu.cli.', 'socket'))))"
+    )
+    argv = [sys.executable, "-c", code, "-", "search", "--index", str(built[1]), "-n", "1", "Đảng"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "['tracuu.cli.app', 'tracuu.cli.searching']"

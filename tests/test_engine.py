@@ -120,3 +120,62 @@ def test_single_postings_are_inlined_and_read_back(archive):
     # whoosh3 still calls a method its term info lacks: when this fails, Whoosh mended
     # its inlining and engine.internals.Codec can go
     assert not hasattr(wcodec.W3TermInfo, "set_inline")
+
+
+def test_writer_pool_sized_from_the_text(monkeypatch):
+    from tracuu.engine import writer
+
+    monkeypatch.setattr(writer, "available_mb", lambda: 9000)
+    assert engine.pool_mb(0) == engine.pool_mb(1_000_000) == engine.LIMIT_MB  # never less
+    assert engine.pool_mb(10_000_000) == 10 * writer.POOL_PER_TEXT_MB  # no spilled runs
+    assert engine.pool_mb(29_000_000) == 2900  # within a third of the memory available
+    assert engine.pool_mb(31_000_000) == engine.LIMIT_MB  # runs spill anyway: the least
+    monkeypatch.setattr(writer, "available_mb", lambda: 0)  # unknown: the least pool
+    assert engine.pool_mb(200_000_000) == engine.LIMIT_MB
+
+
+def test_field_lengths_read_from_one_array_as_whoosh_reads_them(archive):
+    """The scorer's array of field lengths holds what Whoosh's doc_field_length says, and
+    scores come out the same as with Whoosh's own BM25F scorer."""
+    from whoosh import scoring
+    from whoosh.searching import Searcher
+
+    from tracuu.engine import internals
+
+    searcher = archive.searcher.engine._s
+    for field in ("body", "fold", "pairs", "fpairs"):
+        lookup = internals.length_lookup(searcher, field)
+        assert lookup is not None, "a whoosh3 segment: the array is there"
+        for d in range(searcher.doc_count_all()):
+            want = searcher.doc_field_length(d, field)
+            assert lookup(d) == (want or 1), (field, d)
+    query = wq.Or([wq.Term("body", t) for t in ("đảng", "chỉnh", "cán_bộ", "quy")])
+    query = wq.Or([query, wq.Term("pairs", "chỉnh_đốn")])
+    fast = engine.searcher._BM25F(B=0.75, K1=0.5)
+    plain = type("Plain", (scoring.BM25F,), {"idf": engine.searcher._BM25F.idf})(B=0.75, K1=0.5)
+    got, want = (
+        [
+            (h.docnum, round(h.score, 9))
+            for h in Searcher(searcher.reader(), weighting=w).search(query, limit=None)
+        ]
+        for w in (fast, plain)
+    )
+    assert got == want and len(got) > 10
+
+
+def test_wide_or_collector_finds_what_whoosh_finds(archive):
+    """The collector used for wide Ors (no block-quality checks, no matcher rebuilds)
+    ranks exactly as Whoosh's own TopCollector, also with a filter."""
+    from tracuu.engine.queries import to_whoosh
+    from tracuu.query import compiled as c
+
+    eng = archive.searcher.engine
+    words = ["đảng", "chỉnh", "cán_bộ", "quy", "chế", "dân", "chủ", "tình", "hình", "báo"]
+    node = c.Combine(c.ANY, tuple(c.Term("body", w) for w in words))
+    only = c.Combine(c.ANY, (c.Term("path", "bao-cao-quan-10-chinh-don-dang.txt"),))
+    q = to_whoosh(node)
+    assert engine.internals.top_collector(q, 5, None) is not None, "a wide Or"
+    for flt in (None, only):
+        got = eng.search(node, 5, flt)
+        plain = eng._s.search(q, limit=5, filter=to_whoosh(flt) if flt else None)
+        assert got == [(h.docnum, float(h.score)) for h in plain] and len(got) == 5

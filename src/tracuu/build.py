@@ -240,7 +240,8 @@ def _build(
         summary.unchanged = len(plan.files) - len(plan.to_read)
     base = store.require_generation(index_dir) if old is not None else None
     tmp = store.new_workspace(index_dir, base, engine.TRANSIENT_FILES)
-    writer = engine.Writer(tmp, create=base is None, words=words)
+    pool = engine.pool_mb(sum((_stat_key(plan.files[n]) or (0, 0))[0] for n in plan.to_read))
+    writer = engine.Writer(tmp, create=base is None, limitmb=pool, words=words)
     try:
         for name in plan.removed:
             writer.delete_path(name)

@@ -127,6 +127,8 @@ def _fold_table() -> dict[int, str | None]:
         if unicodedata.combining(ch):
             table[cp] = None
             continue
+        if not unicodedata.decomposition(ch):
+            continue  # NFD leaves it as it is (most of the range: a faster start)
         base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
         if base != ch and len(base) == 1:
             table[cp] = base

@@ -5,7 +5,6 @@ the batch formats of :mod:`tracuu.output`. Exit codes: :mod:`tracuu.errors`; nev
 traceback.
 """
 
-from . import indexing, searching, serving  # noqa: F401 - registers the commands
-from .app import cli, main
+from .app import cli, main  # the commands' modules load on first use (app.COMMANDS)
 
 __all__ = ["cli", "main"]

@@ -6,6 +6,7 @@ and the helpers the commands use. The commands live in :mod:`.indexing` and
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import signal
 import sys
@@ -63,8 +64,9 @@ class Terminated(BaseException):
     """SIGTERM, raised in the main thread so that clean-up code runs as for Ctrl-C."""
 
 
-def query_options(limit_help: str):
-    """The options search and batch share: limit, diacritic mode, filters, locations.
+def query_options(limit_help: str, by_document: bool = False):
+    """The options search and batch share: limit, diacritic mode, filters, locations;
+    ``by_document``: whether documents, not paragraphs, are ranked by default.
 
     The filter options reach the command as one ``filters`` argument: (name, value) pairs
     for the API.
@@ -81,10 +83,12 @@ def query_options(limit_help: str):
         click.option("--exact", "mode", flag_value="exact", help="No folding: match as typed."),
         click.option("--fold", "mode", flag_value="fold", help="Ignore all diacritics."),
         click.option(
-            "--by-document",
+            "--by-document/--by-paragraph",
             "by_document",
-            is_flag=True,
-            help="Rank documents (each with its best paragraphs) instead of paragraphs.",
+            default=by_document,
+            show_default=True,
+            help="Rank documents (each with its best paragraphs, scored from the whole "
+            "document) or paragraphs.",
         ),
         *(
             click.option(flag, f"filter_{name}", metavar=mv, help=h)
@@ -153,8 +157,30 @@ def _run_index(
     return summary
 
 
+# command -> the module of this package that defines it, imported when the command runs or
+# is listed: `tracuu search` does not pay for the server's or the indexer's imports
+COMMANDS = {
+    "index": "indexing",
+    "stats": "indexing",
+    "show": "indexing",
+    "check": "indexing",
+    "search": "searching",
+    "batch": "searching",
+    "serve": "serving",
+}
+
+
 class _Group(click.Group):
-    """Turns every failure into one line on stderr and an exit code, for every command."""
+    """Turns every failure into one line on stderr and an exit code, for every command;
+    loads each command's module on first use."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"{__package__}.{COMMANDS[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..analysis import NUMBER, PATH
+from ..analysis import EXACT, NUMBER, PATH
 from ..errors import IndexDamaged, TracuuError
 from ..models import Paragraph, Ranking
 from ..query import compiled as c
 from .gate import distance, scoring, wq
-from .internals import install_speedups
+from .internals import install_speedups, length_lookup, top_collector
 from .queries import to_whoosh
 from .writer import open_index
 
@@ -26,6 +27,25 @@ class _BM25F(scoring.BM25F):
         df = searcher.doc_frequency(fieldname, text)
         n = searcher.doc_count_all()
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
+        return _fast_lengths(super().scorer(searcher, fieldname, text, qf), searcher, fieldname)
+
+
+class _ClassicBM25F(scoring.BM25F):
+    """Whoosh's BM25F as it is, with the field lengths read as _BM25F reads them."""
+
+    def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
+        return _fast_lengths(super().scorer(searcher, fieldname, text, qf), searcher, fieldname)
+
+
+def _fast_lengths(scorer, searcher, fieldname: str):
+    """``scorer`` reading field lengths from one array (engine.internals)."""
+    if hasattr(scorer, "dfl"):
+        lookup = length_lookup(searcher, fieldname)
+        if lookup is not None:
+            scorer.dfl = lookup
+    return scorer
 
 
 def _reading(method):
@@ -53,7 +73,7 @@ class Searcher:
         install_speedups()
         self.folder = folder
         self._ix = open_index(folder)
-        model = _BM25F if ranking.idf == "bm25" else scoring.BM25F
+        model = _BM25F if ranking.idf == "bm25" else _ClassicBM25F
         try:
             self._s = self._ix.searcher(weighting=model(B=ranking.b, K1=ranking.k1))
         except Exception as exc:  # noqa: BLE001
@@ -69,7 +89,13 @@ class Searcher:
         self, node: c.Node, limit: int, filter: c.Node | None = None
     ) -> list[tuple[int, float]]:
         """The best ``limit`` (docnum, score) matching ``node`` and ``filter``."""
-        res = self._s.search(to_whoosh(node), limit=max(limit, 1), filter=_maybe(filter))
+        q, filter_q, limit = to_whoosh(node), _maybe(filter), max(limit, 1)
+        collector = top_collector(q, limit, filter_q) if limit < self._s.doc_count() else None
+        if collector is None:
+            res = self._s.search(q, limit=limit, filter=filter_q)
+        else:
+            self._s.search_with_collector(q, collector)
+            res = collector.results()
         return [(hit.docnum, float(hit.score or 0.0)) for hit in res]
 
     @_reading
@@ -88,22 +114,25 @@ class Searcher:
     @_reading
     def score_docs(self, node: c.Node, docnums: Iterable[int]) -> list[tuple[int, float]]:
         """(docnum, score) of the given paragraphs that match ``node``."""
-        q = to_whoosh(node)
-        out: list[tuple[int, float]] = []
+        return self.score_each([node], docnums)[0]
+
+    @_reading
+    def score_each(
+        self, nodes: Sequence[c.Node], docnums: Iterable[int]
+    ) -> list[list[tuple[int, float]]]:
+        """For each of ``nodes``, (docnum, score) of the given paragraphs that match it."""
+        queries = [to_whoosh(n) for n in nodes]
+        out: list[list[tuple[int, float]]] = [[] for _ in nodes]
         wanted = sorted(set(docnums))
         context = self._s.context()
         for sub, offset in self._s.leaf_searchers():
-            local = [d - offset for d in wanted if offset <= d < offset + sub.doc_count_all()]
+            first = bisect.bisect_left(wanted, offset)
+            last = bisect.bisect_left(wanted, offset + sub.doc_count_all())
+            local = [d - offset for d in wanted[first:last]]
             if not local:
                 continue
-            m = q.matcher(sub, context)
-            for d in local:
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                if m.is_active() and m.id() == d:
-                    out.append((d + offset, m.score()))
+            for q, found in zip(queries, out):
+                _scores_at(q.matcher(sub, context), local, offset, found)
         return out
 
     @_reading
@@ -146,8 +175,33 @@ class Searcher:
         return self._s.doc_count()
 
     @_reading
+    def lengths(self, docnums: Iterable[int]) -> dict[int, int]:
+        """How many syllables each paragraph has."""
+        return {d: self._s.doc_field_length(d, EXACT) or 0 for d in docnums}
+
+    @_reading
+    def total_length(self) -> int:
+        """How many syllables all paragraphs have together."""
+        return int(self._s.field_length(EXACT))
+
+    @_reading
     def distinct_terms(self, field: str) -> int:
         return sum(1 for _ in self._s.reader().lexicon(field))
+
+
+def _scores_at(m, local: list[int], offset: int, out: list[tuple[int, float]]) -> None:
+    """Append (docnum, score) for the documents of sorted ``local`` that matcher ``m``
+    matches, skipping to each and past those it does not."""
+    i, n = 0, len(local)
+    while i < n and m.is_active():
+        here, target = m.id(), local[i]
+        if here < target:
+            m.skip_to(target)
+        elif here > target:
+            i = bisect.bisect_left(local, here, i)
+        else:
+            out.append((target + offset, m.score()))
+            i += 1
 
 
 def _maybe(node: c.Node | None):
