@@ -90,7 +90,10 @@ def combinations(grid: str) -> list[dict[str, Any]]:
     for part in filter(None, grid.split(";")):
         name, _, values = part.partition("=")
         kind = type(getattr(Ranking(), name.strip()))
-        axes[name.strip()] = [kind(v) for v in values.split(",")]
+        axes[name.strip()] = [
+            v.strip().lower() in ("1", "true", "yes") if kind is bool else kind(v)
+            for v in values.split(",")
+        ]
     return [dict(zip(axes, combo)) for combo in itertools.product(*axes.values())]
 
 
@@ -134,8 +137,19 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="keep indexes here between runs")
     ap.add_argument("--out", type=Path, default=common.DEFAULT_RESULTS)
     ap.add_argument("--by-document", action="store_true", help="rank documents, not paragraphs")
+    ap.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="TUNE_JSON",
+        help="report the combinations of earlier runs (their tune.json) together, run nothing",
+    )
     args = ap.parse_args()
     sets = args.sets.split(",")
+    if args.merge:
+        merged = {r["setting"]: r for f in args.merge for r in json.loads(f.read_text())}
+        report(list(merged.values()), sets, args.out)
+        return
     work = args.work or Path(tempfile.mkdtemp(prefix="tracuu-tune-"))
     prepared = {}
     for s in sets:

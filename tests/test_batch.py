@@ -50,8 +50,11 @@ def test_jsonl_records_and_exit_code(built, archive):
     assert "unclosed quote" in by_id["q3"]["error"]
     assert by_id["7"]["hits"] == [] and by_id["7"]["query"] == "xyzzyqwerty"
     for qid, query in (("q1", "chỉnh đốn Đảng"), ("q2", "qui chế"), ("q4", "hoà bình")):
-        expected = archive.search(query, limit=3)
+        # documents by default: each hit is the best paragraph of a different file
+        expected = archive.run(query, limit=3, hints=False, by_document=True).hits
         got = by_id[qid]["hits"]
+        assert len({h["file"] for h in got}) == len(got)
+        assert [d["file"] for d in by_id[qid]["documents"]] == [h["file"] for h in got]
         assert [(h["file"], h["paragraph"], h["rank"]) for h in got] == [
             (h.path, h.number, h.rank) for h in expected
         ]
@@ -67,7 +70,9 @@ def test_exit_codes_without_errors(built):
 
 @pytest.mark.parametrize("fmt, delimiter", [("tsv", "\t"), ("csv", ",")])
 def test_tables(built, archive, fmt, delimiter):
-    r = run_batch(built[1], "-f", fmt, "-n", "2", stdin="q1\tchỉnh đốn Đảng\nq4\thoà bình\n")
+    r = run_batch(
+        built[1], "-f", fmt, "-n", "2", "--by-paragraph", stdin="q1\tchỉnh đốn Đảng\nq4\thoà bình\n"
+    )
     assert r.exit_code == 0
     rows = list(csv.reader(io.StringIO(r.stdout), delimiter=delimiter))
     assert rows[0] == ["id", "rank", "score", "file", "paragraph", "date", "title", "snippet"]
@@ -83,7 +88,15 @@ def test_tables(built, archive, fmt, delimiter):
 
 def test_trec_run_scores_with_ir_measures(built, archive):
     ir_measures = pytest.importorskip("ir_measures")
-    r = run_batch(built[1], "-f", "trec", "-n", "10", stdin="q1\tchỉnh đốn Đảng\nq4\thoà bình\n")
+    r = run_batch(
+        built[1],
+        "-f",
+        "trec",
+        "-n",
+        "10",
+        "--by-paragraph",
+        stdin="q1\tchỉnh đốn Đảng\nq4\thoà bình\n",
+    )
     assert r.exit_code == 0
     run = list(ir_measures.read_trec_run(r.stdout))
     assert {s.query_id for s in run} == {"q1", "q4"}
@@ -132,3 +145,25 @@ def test_api_matches_cli_search(built):
     assert [(h["file"], h["paragraph"], h["score"]) for h in cli_hits] == [
         (h.path, h.number, round(h.score, 6)) for h in api_hits
     ]
+
+
+@pytest.mark.parametrize("fmt", ["trec", "tsv"])
+def test_documents_rank_by_their_own_score(built, archive, fmt):
+    """Ranked documents are written with the document's score, so a tool that sorts by
+    score (trec_eval) keeps tracuu's order even where a document's best paragraph scores
+    below the next document's."""
+    query = "chính trị"
+    docs = archive.run(query, limit=5, hints=False, by_document=True).documents
+    best = [d.hits[0].score for d in docs]
+    assert best != sorted(best, reverse=True), "the case this test is about"
+    r = run_batch(built[1], "-f", fmt, "-n", "5", stdin=f"q2\t{query}\n")
+    assert r.exit_code == 0
+    if fmt == "trec":
+        rows = [line.split() for line in stdout_lines(r)]
+        got = [(row[2].split("#")[0], int(row[3]), float(row[4])) for row in rows]
+    else:
+        rows = list(csv.reader(io.StringIO(r.stdout), delimiter="\t"))[1:]
+        got = [(row[3], int(row[1]), float(row[2])) for row in rows]
+    assert [(f, rank) for f, rank, _ in got] == [(d.path, d.rank) for d in docs]
+    assert [s for _, _, s in got] == pytest.approx([d.score for d in docs], abs=1e-4)
+    assert [s for _, _, s in got] == sorted((s for _, _, s in got), reverse=True)

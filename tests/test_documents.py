@@ -98,7 +98,7 @@ def test_unaccented_words_weigh_as_the_archive_writes_them(index):
         compiled = compile_query(
             parse("dien thoai cua quan"),
             "auto",
-            Ranking(spelling=1.0),
+            Ranking(spelling=1.0, pair_boost=1.0),
             spellings=restorer.spellings,
         )
         boosts = {t.text: t.boost for t in c.terms(compiled.node)}
@@ -108,3 +108,41 @@ def test_unaccented_words_weigh_as_the_archive_writes_them(index):
         assert a.search("dien cua quan", limit=1)[0].path == "viet.txt"
     with Archive(index, ranking=Ranking(spelling=0.0, fold_boost=0.5)) as a:
         assert a.search("dien cua quan", limit=1)[0].path == "dien.txt"  # rarer, so weightier
+
+
+def test_document_bm25_weighs_the_whole_document(tmp_path):
+    """With doc_bm25 a document's cover is BM25 over the whole document: the same
+    paragraph counts for more in a short document than in a long one, and a word found
+    in two paragraphs counts for more than one found once."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    found = "Ủy ban kiểm tra xử lý kỷ luật đảng viên vi phạm.\n"
+    filler = "".join(
+        f"Mục {i}: công tác văn thư lưu trữ hồ sơ năm {1990 + i}.\n" for i in range(30)
+    )
+    (corpus / "a-dai.txt").write_text(found + filler, encoding="utf-8")
+    (corpus / "b-ngan.txt").write_text(found + "Báo cáo tháng mười.\n", encoding="utf-8")
+    (corpus / "d-hai-lan.txt").write_text(
+        "Khen thưởng tập thể.\nKhen thưởng cá nhân.\n" + filler[:200], encoding="utf-8"
+    )
+    (corpus / "c-mot-lan.txt").write_text(
+        "Khen thưởng tập thể.\nBáo cáo cá nhân.\n" + filler[:200], encoding="utf-8"
+    )
+    for i in range(8):
+        (corpus / f"e-{i}.txt").write_text(f"Văn bản số {i} về việc khác.\n", encoding="utf-8")
+    Archive(tmp_path / "ix").update(corpus)
+
+    def order(query, **knobs):
+        ranking = Ranking(doc_cover=1.0, doc_title=0.0, **{"doc_bm25": False, **knobs})
+        with Archive(tmp_path / "ix", ranking=ranking) as a:
+            return [d.path for d in a.run(query, limit=4, by_document=True).documents]
+
+    # the same best paragraph: a tie by paragraphs (broken by path), not by the document
+    assert order("xử lý kỷ luật đảng viên vi phạm")[:2] == ["a-dai.txt", "b-ngan.txt"]
+    assert order("xử lý kỷ luật đảng viên vi phạm", doc_bm25=True)[:2] == [
+        "b-ngan.txt",
+        "a-dai.txt",
+    ]
+    once, twice = "c-mot-lan.txt", "d-hai-lan.txt"
+    assert order("khen thưởng")[:2] == [once, twice]  # a tie by the best paragraph
+    assert order("khen thưởng", doc_bm25=True)[:2] == [twice, once]

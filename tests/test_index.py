@@ -117,12 +117,12 @@ def test_index_of_another_version_asks_for_a_rebuild(corpus, tmp_path):
 
 def test_index_without_words_leaves_out_longer_words_and_switching_rebuilds(corpus, tmp_path):
     index = tmp_path / "index"
-    Archive(index).update(corpus, words=False)
+    Archive(index).update(corpus)  # by default: without underthesea's longer words
     with Archive(index) as a:
         reader = a.searcher.engine._s.reader()
         assert not [t for t in reader.lexicon("pairs") if t.count(b"_") >= 2]
         assert a.search("chỉnh đốn Đảng")
-    summary = Archive(index).update(corpus)  # with words: everything again
+    summary = Archive(index).update(corpus, words=True)  # with words: everything again
     assert summary.rebuilt
     with Archive(index) as a:
         reader = a.searcher.engine._s.reader()

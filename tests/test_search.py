@@ -166,3 +166,30 @@ def test_filters(archive):
     dated = archive.search("Đảng", limit=100, filters=[("from", "2001"), ("to", "2001-12")])
     assert {h.path for h in dated} == {"bien-ban-nfd.txt"}
     assert keys(archive.search("Đảng file:bien-ban*", limit=100)) == keys(hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "mode"),
+    [
+        ("chỉnh đốn Đảng", "auto"),
+        ("chinh don dang", "auto"),
+        ('"xây dựng, chỉnh đốn"', "auto"),
+        ("Đảng -NQTW5", "auto"),
+        ("chinh tri", "fold"),
+        ("Đảng", "exact"),
+    ],
+)
+def test_hits_in_one_file_are_its_hits_of_a_whole_search(archive, query, mode):
+    everything = archive.run(query, limit=1000, mode=mode, hints=False).hits
+    expected = sorted((h for h in everything if h.path == SEED), key=lambda h: h.number)
+    assert expected  # the seed report has hits for each query
+    got = archive.searcher.hits_in(SEED, query, mode=mode)
+    assert keys(got) == keys(expected)  # the same paragraphs, in the file's order
+    assert [h.highlights for h in got] == [h.highlights for h in expected]
+    assert sorted(h.rank for h in got) == list(range(1, len(got) + 1))
+    assert archive.searcher.hits_in("khong-co.txt", query, mode=mode) == []
+
+
+def test_hits_in_refuses_a_malformed_query(archive):
+    with pytest.raises(SearchError, match="malformed query"):
+        archive.searcher.hits_in(SEED, '"chỉnh đốn')

@@ -70,10 +70,12 @@ class Archive:
         rebuild: bool = False,
         procs: int = 1,
         progress=None,
-        words: bool = True,
+        words: bool = False,
     ):
         """Index ``corpus_dir``: incrementally, or from scratch with ``rebuild``;
-        ``words=False`` leaves out underthesea's longer words (a faster build).
+        ``words=True`` also indexes underthesea's words of 3+ syllables (for
+        ``Ranking.word_boost``; they did not change ranking quality, and they cost about
+        two fifths of the build: see bench/results/quality.md and speed.md).
 
         Returns a :class:`tracuu.build.UpdateSummary`.
         """
@@ -123,9 +125,11 @@ class Archive:
         limit: int = 10,
         mode: str = "auto",
         filters: Iterable[tuple[str, str]] = (),
-        by_document: bool = False,
+        by_document: bool = True,
     ) -> Iterator[TopicResult]:
-        """Run many queries (see :func:`tracuu.output.read_topics`), one result each."""
+        """Run many queries (see :func:`tracuu.output.read_topics`), one result each;
+        documents are ranked (each with its best paragraphs), as ``tracuu batch`` does,
+        unless ``by_document`` is False."""
         filters = list(filters)
         for topic in topics:
             if topic.problem is not None or topic.query is None:

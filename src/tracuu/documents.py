@@ -10,7 +10,7 @@ search over whole documents.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .engine import Searcher
 from .models import Ranking
@@ -23,7 +23,7 @@ Scored = tuple[float, str, Ranked]  # (document score, path, its paragraphs best
 
 
 def rank_documents(
-    engine: Searcher, ranked: Ranked, node: c.Node, ranking: Ranking, limit: int
+    engine: Searcher, ranked: Ranked, node: c.Node, ranking: Ranking, limit: int, files: int = 0
 ) -> list[Scored]:
     """The best ``limit`` documents of ``ranked`` paragraphs, best first."""
     by_path: dict[str, Ranked] = {}
@@ -38,7 +38,8 @@ def rank_documents(
         key=lambda x: (-x[0], x[1]),
     )
     if ranking.doc_cover > 0:
-        head = _covered(engine, scored[: limit * COVER_DOCS], node, ranking.doc_cover)
+        lengths = _Lengths(engine, files) if ranking.doc_bm25 and files else None
+        head = _covered(engine, scored[: limit * COVER_DOCS], node, ranking, lengths)
         scored = head + scored[limit * COVER_DOCS :]
     return scored[:limit]
 
@@ -51,18 +52,53 @@ def _found(paras: Ranked, title: float | None, r: Ranking) -> float:
     return score
 
 
-def _covered(engine: Searcher, docs: list[Scored], node: c.Node, weight: float) -> list[Scored]:
+class _Lengths:
+    """Paragraph and document lengths, to turn a paragraph's BM25 score for a clause into
+    the document's: with k1 = K and the clause found once in the paragraph (n = 1),
+    score_p = w (K + 1) / (1 + K N_p), N = 1 - b + b len / average len; the document, where
+    the clause is found in n paragraphs, scores w (K + 1) n / (n + K N_d)."""
+
+    def __init__(self, engine: Searcher, files: int) -> None:
+        self.engine = engine
+        self.total = max(1, engine.total_length())
+        self.para_avg = self.total / max(1, engine.doc_count())
+        self.doc_avg = self.total / files
+
+    def rescale(
+        self, members: dict[str, list[int]], r: Ranking
+    ) -> Callable[[str, int, float, int], float]:
+        sizes = self.engine.lengths(d for ds in members.values() for d in ds)
+        doc_norm = {
+            path: 1 - r.b + r.b * sum(sizes[d] for d in ds) / self.doc_avg
+            for path, ds in members.items()
+        }
+
+        def doc_score(path: str, docnum: int, score: float, n: int) -> float:
+            para_norm = 1 - r.b + r.b * sizes[docnum] / self.para_avg
+            return score * (1 + r.k1 * para_norm) * n / (n + r.k1 * doc_norm[path])
+
+        return doc_score
+
+
+def _covered(
+    engine: Searcher, docs: list[Scored], node: c.Node, r: Ranking, lengths: _Lengths | None
+) -> list[Scored]:
     """``docs`` re-scored with how well each covers the query, best first."""
+    weight = r.doc_cover
     members = {path: engine.docnums_of(path) for _, path, _ in docs}
     owner = {d: path for path, ds in members.items() for d in ds}
     cover = dict.fromkeys(members, 0.0)
-    for clause in clauses(node):
-        best: dict[str, float] = {}
-        for docnum, score in engine.score_docs(clause, owner):
+    doc_score = lengths.rescale(members, r) if lengths else None
+    for scored in engine.score_each(clauses(node), owner):
+        best: dict[str, tuple[float, int]] = {}
+        found: dict[str, int] = {}
+        for docnum, score in scored:
             path = owner[docnum]
-            best[path] = max(best.get(path, 0.0), score)
-        for path, score in best.items():
-            cover[path] += score
+            found[path] = found.get(path, 0) + 1
+            if score > best.get(path, (0.0, -1))[0]:
+                best[path] = (score, docnum)
+        for path, (score, docnum) in best.items():
+            cover[path] += doc_score(path, docnum, score, found[path]) if doc_score else score
     rescored = [((1 - weight) * s + weight * cover[path], path, paras) for s, path, paras in docs]
     return sorted(rescored, key=lambda x: (-x[0], x[1]))
 

@@ -158,8 +158,8 @@ class Ranking:
     fold_boost: float = 1.0  # ...or found only with other diacritics (the better one counts)
     # an unaccented word also matches each way the archive writes it, weighted by its
     # share of the occurrences to this power (0: only as typed and folded)
-    spelling: float = 0.0
-    pair_boost: float = 1.0  # adjacent query syllables found side by side
+    spelling: float = 0.5
+    pair_boost: float = 0.5  # adjacent query syllables found side by side
     # ...when they stand in two different words of the query (underthesea's words);
     # negative: as pair_boost, the query is not segmented
     cross_pair_boost: float = -1.0
@@ -167,8 +167,9 @@ class Ranking:
     and_max: int = 4  # plain-word runs up to this many syllables need all of them
     # by document: score = best paragraph + doc_decay * 2nd + doc_decay^2 * 3rd ...
     doc_decay: float = 0.0
-    doc_title: float = 0.0  # ... + doc_title * its first paragraph (title), if not the best
-    doc_cover: float = 0.0  # share of the score from how the whole document covers the query
+    doc_title: float = 0.25  # ... + doc_title * its first paragraph (title), if not the best
+    doc_cover: float = 0.5  # share of the score from how the whole document covers the query
+    doc_bm25: bool = True  # ...scored as BM25 over the whole document (else best paragraphs)
     idf: str = "bm25"  # "bm25": log(1 + (N - df + .5) / (df + .5)); "classic": Whoosh's
 
 

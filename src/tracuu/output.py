@@ -153,11 +153,11 @@ def _flat(text: str | None) -> str:
     return " ".join((text or "").split())  # one line per field
 
 
-def table_row(qid: str, hit: Hit) -> list[str]:
+def table_row(qid: str, hit: Hit, score: float) -> list[str]:
     return [
         qid,
         str(hit.rank),
-        f"{hit.score:.4f}",
+        f"{score:.4f}",
         hit.path,
         str(hit.number),
         hit.date or "",
@@ -191,19 +191,27 @@ class BatchWriter:
         if self.fmt == "jsonl":
             self.out.write(json.dumps(topic_record(result), ensure_ascii=False) + "\n")
             return
-        hits = result.results.hits if result.results is not None else []
-        for h in hits:
+        for h, score in _ranked(result.results):
             if self._table is not None:
-                self._table.writerow(table_row(result.topic.id, h))
+                self._table.writerow(table_row(result.topic.id, h, score))
             else:
-                line = (
-                    f"{result.topic.id} Q0 {trec_docid(h)} {h.rank} {h.score:.6f} {self.run_name}"
-                )
+                line = f"{result.topic.id} Q0 {trec_docid(h)} {h.rank} {score:.6f} {self.run_name}"
                 self.out.write(line + "\n")
 
     def write_all(self, results: Iterable[TopicResult]) -> None:
         for r in results:
             self.write(r)
+
+
+def _ranked(results: Results | None) -> list[tuple[Hit, float]]:
+    """The hits with the scores they rank by: a document's own score when documents are
+    ranked (its best paragraph may score lower than another document's), so that tools
+    that sort by score (trec_eval) keep tracuu's order."""
+    if results is None:
+        return []
+    if results.documents is not None:
+        return [(d.hits[0], d.score) for d in results.documents if d.hits]
+    return [(h, h.score) for h in results.hits]
 
 
 def hit_line(query: str, hit: Hit) -> str:

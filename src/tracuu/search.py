@@ -16,7 +16,7 @@ from . import hints, store
 from .documents import rank_documents
 from .engine import Searcher as EngineSearcher
 from .errors import QueryError
-from .models import DocumentHit, Hit, Metadata, Ranking, Restoration, Results
+from .models import DocumentHit, Hit, Metadata, Paragraph, Ranking, Restoration, Results
 from .query import CompiledQuery, compile_query, parse
 from .query import compiled as c
 from .query.filters import filter_node, resolve
@@ -63,6 +63,25 @@ class Searcher:
         """The ranked hits for ``query`` (see :meth:`run` for the options)."""
         return self.run(query, limit=limit, hints=False, count=False, **kwargs).hits
 
+    def paragraphs_of(self, path: str) -> list[Paragraph]:
+        """Every paragraph of the file ``path``, in order (none for a file not indexed)."""
+        return self.engine.paragraphs_of(path)
+
+    def hits_in(
+        self, path: str, query: str, mode: str = "auto", snippet_width: int = 240
+    ) -> list[Hit]:
+        """Every paragraph of the file ``path`` that matches ``query``, in the file's order,
+        ranked among themselves, the matched words marked: what a document page shows.
+
+        Only that file's paragraphs are scored: it costs what the file is long, not what
+        the index is (a search filtered to the file would read the whole index's matches).
+        """
+        compiled = self._compile(_parse(query), mode)
+        scored = self.engine.score_docs(compiled.node, self.engine.docnums_of(path))
+        ranked = enumerate(self._in_order(scored), start=1)
+        hits = [self._hit(rank, d, score, compiled, snippet_width) for rank, (d, score) in ranked]
+        return sorted(hits, key=lambda h: h.number)
+
     def run(
         self,
         query: str,
@@ -79,10 +98,7 @@ class Searcher:
         ``by_document`` ranks documents (``limit`` of them), each scored from its best
         paragraphs (:attr:`Ranking.doc_decay`), instead of paragraphs.
         """
-        try:
-            tree = parse(query)
-        except QueryError as exc:
-            raise QueryError(f"malformed query: {exc}") from None
+        tree = _parse(query)
         compiled = self._compile(tree, mode)
         flt = c.all_of([self._resolve(filter_node(name, value)) for name, value in filters])
         restorations = self.restorer.restorations(compiled.unaccented_runs, cased=hints)
@@ -185,7 +201,9 @@ class Searcher:
     ) -> list[DocumentHit]:
         """The best ``limit`` documents of the ranked paragraphs, each with its best ones."""
         out = []
-        scored = rank_documents(self.engine, ranked, compiled.node, self.ranking, limit)
+        scored = rank_documents(
+            self.engine, ranked, compiled.node, self.ranking, limit, len(self.documents)
+        )
         for rank, (score, path, paras) in enumerate(scored, start=1):
             hits = tuple(self._hit(rank, d, s, compiled, width) for d, s in paras[:PER_DOCUMENT])
             out.append(DocumentHit(rank, score, path, hits[0].format, hits[0].metadata, hits))
@@ -211,6 +229,13 @@ class Searcher:
             snippet=make_snippet(p.text, spans, width),
             page=p.page,
         )
+
+
+def _parse(query: str):
+    try:
+        return parse(query)
+    except QueryError as exc:
+        raise QueryError(f"malformed query: {exc}") from None
 
 
 def _chain(first: Ranked, rest: Ranked) -> Ranked:

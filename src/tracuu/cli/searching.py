@@ -101,7 +101,7 @@ def search_command(
     help="Output format.",
 )
 @click.option("--run-name", default="tracuu", show_default=True, help="Run tag in TREC output.")
-@query_options("Hits per query.")
+@query_options("Documents (or paragraphs) per query.", by_document=True)
 def batch_command(
     queries,
     fmt: str,
