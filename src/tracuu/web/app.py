@@ -17,19 +17,26 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
-from ..inventory import INDEXED
 from ..errors import IndexMissing, IndexProblem, InputError, QueryError, TracuuError
+from ..inventory import INDEXED, FileStatus
+from ..models import Hit, Paragraph, Results
 from ..output import results_record
 from . import form, views
 from .shared import SharedArchive
+from .timing import Timing
 
 HERE = Path(__file__).parent
-MAX_DOCUMENT_HITS = 2000  # paragraphs of one document marked for a query
 log = logging.getLogger("tracuu.web")
 Endpoint = Callable[[Request], Response]
 
@@ -141,20 +148,26 @@ class Site:
         return self._guarded(self._api_search, request)
 
     def _guarded(self, endpoint: Endpoint, request: Request) -> Response:
+        timing = request.state.timing = Timing()
         try:
-            return endpoint(request)
+            response = endpoint(request)
         except Exception as exc:  # noqa: BLE001 - every error is a page, never a trace
-            return self.error(request, exc)
+            response = self.error(request, exc)
+        if timing.parts:
+            response.headers["Server-Timing"] = timing.header()
+        return response
 
     def _search_page(self, request: Request) -> Response:
         req = form.page_request(request.query_params)
         if not req.query:
             indexed = sum(1 for f in self.shared.files().values() if f.status == INDEXED)
             return self.render("search.html", req=req, results=None, documents=indexed)
-        with self.shared.use() as archive:
-            results = archive.run(
-                req.query, limit=form.DEPTH, by_document=True, filters=list(req.filters)
-            )
+        timing = request.state.timing
+        results = self.shared.documents(req.query, req.filters, form.DEPTH, timing)
+        with timing.part("render"):
+            return self._results_page(req, results)
+
+    def _results_page(self, req: form.PageRequest, results: Results) -> Response:
         found = results.documents or []
         pages = views.page_of(views.sort_documents(found, req.sort), req)
         suggestion = results.suggestion
@@ -173,34 +186,41 @@ class Site:
             suggestion_href=views.search_href(req.params({"q": suggestion, "page": None}))
             if suggestion
             else None,
-            sort_hrefs={s: views.search_href(req.params({"sort": s, "page": None})) for s in form.SORTS},
+            sort_hrefs={
+                s: views.search_href(req.params({"sort": s, "page": None})) for s in form.SORTS
+            },
         )
 
     def _document_page(self, request: Request) -> Response:
         name = request.path_params["name"]
         query = form.read_query(request.query_params)
-        status = self.shared.files().get(name)
-        if status is None:
-            raise form.RequestProblem(404, f"Không có văn bản «{name}» trong kho đã lập chỉ mục.")
-        hits = []
-        with self.shared.use() as archive:
-            view = archive.show(name)
-            if query and view.paragraphs:
-                limit = min(len(view.paragraphs), MAX_DOCUMENT_HITS)
-                only_this = [("file", views.file_pattern(name))]
-                results = archive.run(query, limit=limit, filters=only_this, hints=False)
-                hits = [h for h in results.hits if h.path == name]
+        timing = request.state.timing
+        with self.shared.use(timing) as archive:
+            status = self.shared.files().get(name)
+            if status is None:
+                raise form.RequestProblem(
+                    404, f"Không có văn bản «{name}» trong kho đã lập chỉ mục."
+                )
+            with timing.part("search"):
+                paragraphs = archive.searcher.paragraphs_of(name)
+                hits = archive.searcher.hits_in(name, query) if query and paragraphs else []
+        with timing.part("render"):
+            return self._document(status, query, paragraphs, hits)
+
+    def _document(
+        self, status: FileStatus, query: str, paragraphs: list[Paragraph], hits: list[Hit]
+    ) -> Response:
         marks = {h.number: h.highlights for h in hits}
         return self.render(
             "document.html",
             status=status,
             query=query,
             fields=views.header_fields(status.metadata),
-            paragraphs=views.paragraph_views(view.paragraphs, marks),
+            paragraphs=views.paragraph_views(paragraphs, marks),
             first_hit=hits[0].number if hits else None,
             hit_numbers=sorted(marks),
             back_href=views.search_href({"q": query} if query else {}),
-            file_href=views.file_href(name) if status.status == INDEXED else None,
+            file_href=views.file_href(status.file) if status.status == INDEXED else None,
         )
 
     def _original_file(self, request: Request) -> Response:
@@ -218,7 +238,8 @@ class Site:
 
     def _api_search(self, request: Request) -> Response:
         req = form.api_request(request.query_params)
-        with self.shared.use() as archive:
+        timing = request.state.timing
+        with self.shared.use(timing) as archive, timing.part("search"):
             results = archive.run(
                 req.query,
                 limit=req.limit,

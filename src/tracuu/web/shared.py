@@ -1,15 +1,19 @@
 """The one open Archive of a server process, shared by its requests.
 
 Searches reuse the open searcher; one request uses it at a time (the searcher is not
-made for threads, and the interpreter runs one at a time anyway). When ``tracuu index``
-rebuilds the index folder, the next request opens the new index; when opening fails, the
-error (missing, locked, damaged index) is the request's answer and the next one tries again.
+made for threads, and the interpreter runs one at a time anyway). The search page's
+latest results are kept, so that its other pages, another sort or the back button do not
+search again. When ``tracuu index`` rebuilds the index folder, the next request opens the
+new index (and forgets those results); when opening fails, the error (missing, locked,
+damaged index) is the request's answer and the next one tries again.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +21,11 @@ from pathlib import Path
 from ..api import Archive
 from ..errors import IndexMissing, IndexProblem
 from ..inventory import INDEXED, FileStatus
+from ..models import Results
+from .timing import Timing
+
+KEPT_RESULTS = 64  # searches of the search page kept, the least recently used dropped
+Filters = tuple[tuple[str, str], ...]
 
 
 class SharedArchive:
@@ -30,11 +39,18 @@ class SharedArchive:
         self._stamp: int | None = None
         self._files: dict[str, FileStatus] | None = None
         self._corpus: Path | None = None
+        self._results: OrderedDict[tuple[str, Filters, int], Results] = OrderedDict()
 
     @contextmanager
-    def use(self) -> Iterator[Archive]:
-        """The open archive, for one request's calls; the index's errors go up."""
+    def use(self, timing: Timing | None = None) -> Iterator[Archive]:
+        """The open archive, for one request's calls; the index's errors go up.
+
+        The time spent waiting for the other requests' turns is ``timing``'s ``wait``.
+        """
+        start = time.perf_counter()
         with self._lock:
+            if timing is not None:
+                timing.add("wait", (time.perf_counter() - start) * 1000)
             try:
                 yield self._current()
             except IndexProblem:
@@ -63,6 +79,26 @@ class SharedArchive:
         if self._archive is not None:
             self._archive.close()
         self._archive, self._stamp, self._files, self._corpus = None, None, None, None
+        self._results.clear()
+
+    def documents(self, query: str, filters: Filters, depth: int, timing: Timing) -> Results:
+        """The best ``depth`` documents for ``query``: searched, or kept from the last time.
+
+        The results are shared between requests: read them, never change them.
+        """
+        key = (query, filters, depth)
+        with self.use(timing) as archive:
+            kept = self._results.get(key)
+            if kept is not None:
+                self._results.move_to_end(key)
+                timing.add("kept", 0.0)
+                return kept
+            with timing.part("search"):
+                results = archive.run(query, limit=depth, by_document=True, filters=list(filters))
+            self._results[key] = results
+            if len(self._results) > KEPT_RESULTS:
+                self._results.popitem(last=False)
+            return results
 
     def files(self) -> dict[str, FileStatus]:
         """Every corpus file the index knows, by name (cached until the index changes)."""

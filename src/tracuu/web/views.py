@@ -193,13 +193,13 @@ def page_of(documents: Sequence[DocumentHit], request: PageRequest) -> Pages:
     """The request's page of ``documents``; a page past the last one is a 404."""
     count = max(1, math.ceil(len(documents) / request.size))
     if request.page > count:
-        raise RequestProblem(
-            404, f"Không có trang {request.page}: kết quả chỉ có {count} trang."
-        )
+        raise RequestProblem(404, f"Không có trang {request.page}: kết quả chỉ có {count} trang.")
     first = (request.page - 1) * request.size
     prev_href = next_href = None
     if request.page > 1:
-        prev_href = search_href(request.params({"page": request.page - 1 if request.page > 2 else None}))
+        prev_href = search_href(
+            request.params({"page": request.page - 1 if request.page > 2 else None})
+        )
     if request.page < count:
         next_href = search_href(request.params({"page": request.page + 1}))
     items = list(documents[first : first + request.size])
@@ -208,27 +208,41 @@ def page_of(documents: Sequence[DocumentHit], request: PageRequest) -> Pages:
 
 def document_view(doc: DocumentHit, query: str) -> DocumentView:
     meta = doc.metadata
-    fields = [v for v in (meta.doc_type, meta.doc_number, meta.issuer, display_date(meta.date)) if v]
+    fields = [
+        v for v in (meta.doc_type, meta.doc_number, meta.issuer, display_date(meta.date)) if v
+    ]
     hits = [_hit_view(h, query) for h in doc.hits]
     best = doc.hits[0].number if doc.hits else None
     return DocumentView(
-        doc.rank, doc.path, meta.title or doc.path, fields, document_href(doc.path, query, best), hits
+        doc.rank,
+        doc.path,
+        meta.title or doc.path,
+        fields,
+        document_href(doc.path, query, best),
+        hits,
     )
 
 
 def _hit_view(hit: Hit, query: str) -> HitView:
     return HitView(
-        hit.number, hit.page, snippet_pieces(hit.snippet), document_href(hit.path, query, hit.number)
+        hit.number,
+        hit.page,
+        snippet_pieces(hit.snippet),
+        document_href(hit.path, query, hit.number),
     )
 
 
-def readings(query: str, restorations: Iterable[Restoration], request: PageRequest) -> list[Reading]:
+def readings(
+    query: str, restorations: Iterable[Restoration], request: PageRequest
+) -> list[Reading]:
     """Each accented form of the unaccented words, as the query with those words replaced."""
     out = []
     for r in restorations:
         for form, count in r.forms:
             changed = _replace_folded(query, r.typed, form)
-            out.append(Reading(form, count, search_href(request.params({"q": changed, "page": None}))))
+            out.append(
+                Reading(form, count, search_href(request.params({"q": changed, "page": None})))
+            )
     return out
 
 
@@ -263,17 +277,3 @@ def paragraph_views(
         page = p.page
         out.append(ParagraphView(p.number, p.page, new_page, marked(p.text, spans), bool(spans)))
     return out
-
-
-def file_pattern(path: str) -> str:
-    """A ``file:`` glob that matches ``path`` alone (a plain value matches any path with it).
-
-    Glob characters are put in brackets; one bracketed character keeps the value a glob.
-    """
-    out = "".join(f"[{ch}]" if ch in "*?[" else ch for ch in path)
-    if out != path:
-        return out
-    for i, ch in enumerate(path):
-        if ch not in "!^]-\\":
-            return f"{path[:i]}[{ch}]{path[i + 1 :]}"
-    return path
