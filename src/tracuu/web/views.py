@@ -21,9 +21,12 @@ FACET_VALUES = 12  # values listed per facet, most documents first
 
 @dataclass(frozen=True)
 class FacetValue:
+    """A link with a count: a facet's value (the search with it as the filter), or an
+    accented reading of unaccented words (the search with them replaced)."""
+
     label: str
     count: int
-    href: str  # the search with this value as the filter
+    href: str
 
 
 @dataclass(frozen=True)
@@ -69,15 +72,6 @@ class Pages:
     documents: list[DocumentHit]
     prev_href: str | None
     next_href: str | None
-
-
-@dataclass(frozen=True)
-class Reading:
-    """An accented form of words typed without diacritics, as a search link."""
-
-    form: str
-    count: int
-    href: str
 
 
 @dataclass(frozen=True)
@@ -234,14 +228,14 @@ def _hit_view(hit: Hit, query: str) -> HitView:
 
 def readings(
     query: str, restorations: Iterable[Restoration], request: PageRequest
-) -> list[Reading]:
+) -> list[FacetValue]:
     """Each accented form of the unaccented words, as the query with those words replaced."""
     out = []
     for r in restorations:
         for form, count in r.forms:
             changed = _replace_folded(query, r.typed, form)
             out.append(
-                Reading(form, count, search_href(request.params({"q": changed, "page": None})))
+                FacetValue(form, count, search_href(request.params({"q": changed, "page": None})))
             )
     return out
 
