@@ -702,12 +702,13 @@ class Workspace:
     index: Path
     tokens: dict[str, str]  # file name -> word found only in that file
     gone: dict[str, str] = field(default_factory=dict)  # file name -> word no longer in it
+    index_args: tuple = ()  # given to every `tracuu index` of this workspace
 
     def loc(self) -> list:
         return ["--corpus", self.corpus, "--index", self.index]
 
     def index_cmd(self, *extra, **kw) -> Result:
-        return tracuu("index", *self.loc(), *extra, **kw)
+        return tracuu("index", *self.loc(), *self.index_args, *extra, **kw)
 
     def copy(self, root: Path, with_index: bool = True) -> Workspace:
         root.mkdir(parents=True, exist_ok=True)
@@ -716,7 +717,7 @@ class Workspace:
         index = root / "index"
         if with_index:
             shutil.copytree(self.index, index)
-        return Workspace(corpus, index, dict(self.tokens), dict(self.gone))
+        return Workspace(corpus, index, dict(self.tokens), dict(self.gone), self.index_args)
 
     def change_files(self, names: list[str]) -> None:
         """Rewrite files with new text and a new unique word (the old word disappears)."""
@@ -734,8 +735,9 @@ def batch(
     qfile = Path(tempfile.mkstemp(suffix=".tsv", dir=ws.corpus.parent)[1])
     qfile.write_text("".join(f"{k}\t{q}\n" for k, q in queries.items()), encoding="utf-8")
     r = tracuu(
-        "batch", qfile, "-n", limit, "--corpus", ws.corpus, "--index", index or ws.index, *extra
-    )
+        "batch", qfile, "-n", limit, "--by-paragraph", "--corpus", ws.corpus,
+        "--index", index or ws.index, *extra,
+    )  # fmt: skip
     qfile.unlink()
     hits = {}
     for line in r.out.splitlines():
@@ -816,10 +818,10 @@ def reference_results(ws: Workspace) -> dict:
     return hit_sets(hits)
 
 
-def _build(root: Path, n: int, jobs: int, paragraphs: int = 18) -> Workspace:
+def _build(root: Path, n: int, jobs: int, paragraphs: int = 18, index_args=()) -> Workspace:
     corpus = root / "corpus"
     tokens = write_corpus(corpus, n, paragraphs)
-    ws = Workspace(corpus, root / "index", tokens)
+    ws = Workspace(corpus, root / "index", tokens, index_args=tuple(index_args))
     r = ws.index_cmd("-j", jobs, "-q")
     assert r.rc == 0, r.describe()
     return ws
@@ -838,7 +840,10 @@ def small_ref(small_src) -> dict:
 
 @pytest.fixture(scope="session")
 def big_src(tmp_path_factory) -> Workspace:
-    return _build(tmp_path_factory.mktemp("big"), BIG_FILES, 2, paragraphs=22)
+    # with underthesea's words the build is slow enough for a kill to land mid-build
+    return _build(
+        tmp_path_factory.mktemp("big"), BIG_FILES, 2, paragraphs=22, index_args=["--words"]
+    )
 
 
 @pytest.fixture
@@ -878,7 +883,7 @@ def _catch_up(problems: Problems, ws: Workspace) -> None:
 def test_worker_killed_during_full_build(big, spawn):
     """SIGKILL one worker of `index --rebuild -j2`: exit 2 + old index intact, or exit 0 + complete."""
     before = snapshot(big.index)
-    run = spawn("index", "--rebuild", "-j2", *big.loc())
+    run = spawn("index", "--rebuild", "-j2", *big.loc(), *big.index_args)
     os.kill(run.wait_busy_worker(), signal.SIGKILL)
     r = run.finish()
     problems = Problems()
@@ -904,7 +909,7 @@ def test_worker_killed_during_incremental_update(big, spawn):
     """SIGKILL one worker of `index -j2` after many files changed: never old text lost without new."""
     before = snapshot(big.index)
     big.change_files(sorted(big.tokens)[: int(len(big.tokens) * 0.7)])
-    run = spawn("index", "-j2", *big.loc())
+    run = spawn("index", "-j2", *big.loc(), *big.index_args)
     os.kill(run.wait_busy_worker(), signal.SIGKILL)
     r = run.finish()
     problems = Problems()
@@ -931,7 +936,7 @@ def test_worker_killed_during_incremental_update(big, spawn):
 
 
 def test_main_process_killed_leaves_no_orphans_and_next_run_recovers(big, spawn):
-    run = spawn("index", "--rebuild", "-j2", *big.loc())
+    run = spawn("index", "--rebuild", "-j2", *big.loc(), *big.index_args)
     run.wait_busy_worker()
     run.observe()
     os.kill(run.pid, signal.SIGKILL)
@@ -958,7 +963,7 @@ def _assert_interrupted(r: Result, sig: int) -> None:
 
 def _interrupt_scenario(big: Workspace, spawn, send) -> None:
     before = snapshot(big.index)
-    run = spawn("index", "--rebuild", "-j2", *big.loc())
+    run = spawn("index", "--rebuild", "-j2", *big.loc(), *big.index_args)
     run.wait_busy_worker()
     run.observe()
     send(run.pid)
