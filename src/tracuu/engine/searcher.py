@@ -177,6 +177,9 @@ class Searcher:
     @_reading
     def lengths(self, docnums: Iterable[int]) -> dict[int, int]:
         """How many syllables each paragraph has."""
+        lookup = length_lookup(self._s, EXACT)  # None over several segments
+        if lookup is not None:
+            return {d: lookup(d) for d in docnums}
         return {d: self._s.doc_field_length(d, EXACT) or 0 for d in docnums}
 
     @_reading
