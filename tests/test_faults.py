@@ -126,7 +126,7 @@ WORKER_BUSY_CPU = 1.4
 #: Corpus sizes: SMALL for most tests (a -j1 build takes ~5 s here), BIG for the tests that
 #: kill or interrupt a build, which must still be running when the signal arrives.
 SMALL_FILES = 30
-BIG_FILES = 64
+BIG_FILES = 128  # with --words, long enough that a kill lands mid-build on a fast machine
 
 IS_ROOT = os.geteuid() == 0
 
