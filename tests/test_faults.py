@@ -126,7 +126,7 @@ WORKER_BUSY_CPU = 1.4
 #: Corpus sizes: SMALL for most tests (a -j1 build takes ~5 s here), BIG for the tests that
 #: kill or interrupt a build, which must still be running when the signal arrives.
 SMALL_FILES = 30
-BIG_FILES = 128  # with --words, long enough that a kill lands mid-build on a fast machine
+BIG_FILES = 64
 
 IS_ROOT = os.geteuid() == 0
 
@@ -464,6 +464,19 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
+def _as_in_a_terminal(then=None):
+    """SIGINT back to its default in the child, as a terminal's command gets it: a test
+    run started in the background by a non-interactive shell inherits SIGINT ignored,
+    and Python then never raises KeyboardInterrupt."""
+
+    def setup():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if then is not None:
+            then()
+
+    return setup
+
+
 class Running:
     """A CLI run in the background (own session/process group) whose descendants we track."""
 
@@ -478,7 +491,7 @@ class Running:
             stdout=self._out,
             stderr=self._err,
             start_new_session=True,
-            preexec_fn=preexec_fn,
+            preexec_fn=_as_in_a_terminal(preexec_fn),
             env=env or cli_env(),
         )
         self.pid = self.popen.pid
