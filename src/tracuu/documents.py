@@ -5,7 +5,9 @@ share of its next best (``doc_decay``) and of its first paragraph, the title
 (``doc_title``); with ``doc_cover``, also from how well the document as a whole covers
 the query: each clause of the query counts once, with its best score in any paragraph
 of the document, so words spread over the title and the body add up as they do for a
-search over whole documents.
+search over whole documents. With ``doc_bm25`` that best score is turned into BM25 over
+the whole document (its length, and how many of its paragraphs hold the clause); every
+field's length is taken in syllables, as the ``body`` field counts them.
 """
 
 from __future__ import annotations
@@ -60,9 +62,9 @@ class _Lengths:
 
     def __init__(self, engine: Searcher, files: int) -> None:
         self.engine = engine
-        self.total = max(1, engine.total_length())
-        self.para_avg = self.total / max(1, engine.doc_count())
-        self.doc_avg = self.total / files
+        total = max(1, engine.total_length())
+        self.para_avg = total / max(1, engine.doc_count())
+        self.doc_avg = total / files
 
     def rescale(
         self, members: dict[str, list[int]], r: Ranking

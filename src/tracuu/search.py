@@ -96,7 +96,8 @@ class Searcher:
         """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000").
 
         ``by_document`` ranks documents (``limit`` of them), each scored from its best
-        paragraphs (:attr:`Ranking.doc_decay`), instead of paragraphs.
+        paragraphs and from the whole document (:class:`Ranking`'s ``doc_*`` knobs), instead
+        of paragraphs.
         """
         tree = _parse(query)
         compiled = self._compile(tree, mode)
