@@ -64,6 +64,20 @@ def result_paths(driver) -> list[str]:
     return [p.text for p in driver.find_elements(By.CSS_SELECTOR, ".document .path")]
 
 
+def navigate(driver, click, arrived) -> None:
+    """``click`` something that loads a page, then wait until ``arrived(url)`` holds: a
+    click returns before the next page is there when the machine is busy."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    click()
+    WebDriverWait(driver, 30).until(
+        lambda d: (
+            arrived(urlsplit(d.current_url))
+            and d.execute_script("return document.readyState") == "complete"
+        )
+    )
+
+
 def test_search_filter_and_open_a_document_in_chromium(tmp_path):
     from selenium.webdriver.common.by import By
 
@@ -75,7 +89,8 @@ def test_search_filter_and_open_a_document_in_chromium(tmp_path):
         assert driver.title == "Tìm kiếm · tracuu"
         box = driver.find_element(By.NAME, "q")
         box.send_keys("chinh don dang")  # typed without diacritics
-        driver.find_element(By.CSS_SELECTOR, "form.searchbox button[type=submit]").click()
+        button = driver.find_element(By.CSS_SELECTOR, "form.searchbox button[type=submit]")
+        navigate(driver, button.click, lambda u: "q=" in u.query)
 
         assert parse_qs(urlsplit(driver.current_url).query)["q"] == ["chinh don dang"]
         found = result_paths(driver)
@@ -86,9 +101,10 @@ def test_search_filter_and_open_a_document_in_chromium(tmp_path):
         save(driver, tmp_path, "web-search.png")
 
         # the accent hint is a link: it searches the accented reading, same documents
-        driver.find_element(By.CSS_SELECTOR, ".hint").find_element(
+        hint = driver.find_element(By.CSS_SELECTOR, ".hint").find_element(
             By.LINK_TEXT, "chỉnh đốn Đảng"
-        ).click()
+        )
+        navigate(driver, hint.click, lambda u: "chinh don dang" not in u.query.replace("+", " "))
         assert driver.find_element(By.NAME, "q").get_attribute("value") == "chỉnh đốn Đảng"
         assert sorted(result_paths(driver)) == sorted(found)
 
@@ -97,7 +113,7 @@ def test_search_filter_and_open_a_document_in_chromium(tmp_path):
         link = facet.find_element(By.LINK_TEXT, "Quyết định")
         count = link.find_element(By.XPATH, "following-sibling::span[@class='count']").text
         assert count == "3"
-        link.click()
+        navigate(driver, link.click, lambda u: "type=" in u.query)
         decisions = result_paths(driver)
         assert sorted(decisions) == ["qd-2000-quy-che.txt", "qd-2001-khen-thuong.txt", LONG]
         assert "Quyết định" in driver.find_element(By.CSS_SELECTOR, ".in-force").text
@@ -105,7 +121,7 @@ def test_search_filter_and_open_a_document_in_chromium(tmp_path):
 
         # the document, opened at its hit: far down the page, scrolled into view
         document = driver.find_element(By.XPATH, f"//li[.//span[@class='path']='{LONG}']//h3/a")
-        document.click()
+        navigate(driver, document.click, lambda u: u.path.startswith("/doc/"))
         fragment = urlsplit(driver.current_url).fragment
         assert fragment == f"p{FILLER + 7}"  # the header's lines are paragraphs before it
         target = driver.find_element(By.ID, fragment)
