@@ -105,21 +105,87 @@ def test_best_of_scores_each_paragraph_by_its_own_matches(archive):
     assert own != want
 
 
-def test_single_postings_are_inlined_and_read_back(archive):
+def _postings(reader):
+    """Every term of every field with its postings (ids, weights, values) and stats."""
+    out = {}
+    for field, term in reader.all_terms():
+        info = reader.term_info(field, term)
+        m = reader.postings(field, term)
+        ids, weights, values = [], [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            values.append(m.value() or None)  # no value: '' inline, None in a block
+            m.next()
+        stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+        out[field, term] = (ids, weights, values, stats, info.max_weight())
+    return out
+
+
+def _index_with(folder, codec, paragraphs):
+    from whoosh import index as windex
+
+    from tracuu.engine.schema import SCHEMA, paragraph_fields
+
+    folder.mkdir()
+    ix = windex.create_in(str(folder), SCHEMA)
+    w = ix.writer(codec=codec)
+    for p in paragraphs:
+        w.add_document(**paragraph_fields(p))
+    w.commit()
+    return ix
+
+
+def test_short_postings_inline_read_back_as_whoosh_writes_them(archive, tmp_path):
+    """The same paragraphs indexed with whoosh3's codec and with engine.internals.Codec
+    have the same postings and term statistics, term for term; the short lists are kept
+    in the term's info, compactly. Fails if a Whoosh release changes either codec."""
     from whoosh.codec import whoosh3 as wcodec
 
-    reader = archive.searcher.engine._s.reader()
-    rare = next(
-        (field, term)
-        for field in ("pairs", "body")
-        for term, info in ((t.decode(), reader.term_info(field, t)) for t in reader.lexicon(field))
-        if info.doc_frequency() == 1
-    )
-    assert reader.term_info(*rare).is_inlined(), "a posting list of one entry is inlined"
-    assert len(list(archive.searcher.engine._s.docs_for_query(wq.Term(*rare)))) == 1
+    from tracuu.engine import internals
+
+    engine_ = archive.searcher.engine
+    paragraphs = [engine_.paragraph(d) for d in range(engine_.doc_count())]
+    ours = _index_with(tmp_path / "ours", internals.Codec(), paragraphs)
+    plain = _index_with(tmp_path / "whoosh", wcodec.W3Codec(), paragraphs)
+    with ours.reader() as a, plain.reader() as b:
+        got, want = _postings(a), _postings(b)
+        assert got == want and len(got) > 1000
+        infos = [(a.term_info(*key), len(p[0])) for key, p in got.items()]
+        assert all(info.is_inlined() == (df < internals.INLINE_LIMIT) for info, df in infos)
+        assert any(df > 1 for info, df in infos if info.is_inlined())
+        # Whoosh's own fast readers of a term's header fields read the compact form too
+        for key in list(got)[:300]:
+            assert a.frequency(*key) == b.frequency(*key)
+            assert a.doc_frequency(*key) == b.doc_frequency(*key)
+        ours_size = sum(f.stat().st_size for f in (tmp_path / "ours").iterdir())
+        plain_size = sum(f.stat().st_size for f in (tmp_path / "whoosh").iterdir())
+        assert ours_size < 0.85 * plain_size
     # whoosh3 still calls a method its term info lacks: when this fails, Whoosh mended
-    # its inlining and engine.internals.Codec can go
+    # its inlining; engine.internals.Codec still writes the compact form
     assert not hasattr(wcodec.W3TermInfo, "set_inline")
+
+
+def test_compact_term_info_round_trip():
+    from tracuu.engine.internals import TermInfo
+
+    cases = [
+        ((7,), (1.0,), ()),
+        ((3, 200, 70000, 2**31), (2.0, 1.0, 5.0, 300.0), (b"ab", b"", b"x" * 200, b"q")),
+        ((0, 1), (0.5, 1.25), ()),  # weights that are not whole numbers
+    ]
+    for ids, weights, values in cases:
+        info = TermInfo(weight=sum(weights), df=len(ids), minlength=3, maxlength=40)
+        info._maxweight = max(weights)
+        info.set_inlined(ids, weights, values)
+        back = TermInfo.from_bytes(info.to_bytes())
+        assert back.inlined_postings() == (ids, weights, values)
+        assert (back.weight(), back.doc_frequency(), back.max_weight()) == (
+            sum(weights),
+            len(ids),
+            max(weights),
+        )
+        assert (back.min_id(), back.max_id()) == (ids[0], ids[-1])
 
 
 def test_writer_pool_sized_from_the_text(monkeypatch):

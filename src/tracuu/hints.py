@@ -97,9 +97,12 @@ class Restorer:
         if len(words) == 1:
             node: c.Node = c.Term(*VOCABULARY.term(words[0], False))
         else:
-            node = c.Phrase(VOCABULARY.term(words[0], False)[0], tuple(words))
+            # paragraphs with every pair of the reading (the text is checked below): a
+            # phrase would read the positions of common syllables, many times the cost
+            pairs = zip(words, words[1:])
+            node = c.Combine(c.ALL, tuple(c.Term(*VOCABULARY.pair(a, b, False)) for a, b in pairs))
         forms: Counter[str] = Counter()
-        for docnum in self.engine.docs(node, CASE_SAMPLE):
+        for docnum in self.engine.docs(node, CASE_SAMPLE * (len(words) - 1 or 1)):
             text = self.engine.paragraph(docnum).text
             sylls = VOCABULARY.syllables(text)
             for i in range(len(sylls) - len(words) + 1):

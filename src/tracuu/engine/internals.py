@@ -4,13 +4,14 @@
 * a binary-search ``skip_to`` for the posting lists of the whoosh3 codec;
 * ``wide_or``: an Or of many clauses that adds scores up in arrays (``top_collector``);
 * ``BestOf``: Whoosh's DisjunctionMax with its matcher's scoring mended;
-* ``Codec``: whoosh3's codec, with posting lists of one entry kept in their term info;
+* ``Codec``: whoosh3's codec, with short posting lists kept compactly in their term info;
 * ``length_lookup``: the field lengths BM25 asks for, from one array per segment.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import struct
 from bisect import bisect_left
 from collections.abc import Sequence
 
@@ -146,12 +147,97 @@ class BestOf(wq.DisjunctionMax):
         )
 
 
-# ---- single postings inline -----------------------------------------------------------
-# Most terms of an archive (pairs above all) occur in one paragraph. whoosh3 means to keep
-# such a posting in the term's info instead of writing a ~110-byte block for it, but its
-# test "len < inlinelimit" is never true with the default limit of 1, and the branch
-# calls a method that does not exist (set_inline; the term info has set_inlined). The
-# reader side handles inlined postings already.
+# ---- short posting lists inline, compactly ----------------------------------------
+# Most terms of an archive (pairs above all) occur in a few paragraphs. whoosh3 means to
+# keep such postings in the term's info instead of writing a block for them (~110 bytes
+# of block header, pickle and zlib even for one posting), but its test "len <
+# inlinelimit" is never true with the default limit of 1, and the branch calls a method
+# that does not exist (set_inline; the term info has set_inlined). Its inlined form is a
+# 23-byte header and a pickle besides. Here posting lists shorter than INLINE_LIMIT live
+# in the term's info as varints: a flag (2: whole-number weights, 3: float weights; Whoosh
+# writes 0 or 1), the count, the shortest and longest field lengths, ids as gaps,
+# weights, values with their lengths. Everything else a term info holds follows.
+
+INLINE_LIMIT = 16
+_WHOLE, _FLOATS = 2, 3
+
+
+def _varint(n: int, out: bytearray) -> None:
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def _read_varint(b: bytes, i: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        byte = b[i]
+        i += 1
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, i
+        shift += 7
+
+
+class TermInfo(wcodec.W3TermInfo):
+    """whoosh3's term info; inlined postings are written compactly."""
+
+    def to_bytes(self) -> bytes:
+        if not self.is_inlined():
+            return super().to_bytes()
+        ids, weights, values = self._inlined
+        whole = all(w == int(w) and w >= 0 for w in weights)
+        out = bytearray((_WHOLE if whole else _FLOATS,))
+        _varint(len(ids), out)
+        out.append(wcodec.length_to_byte(self._minlength or 0))
+        out.append(wcodec.length_to_byte(self._maxlength))
+        last = 0
+        for docnum in ids:
+            _varint(docnum - last, out)
+            last = docnum
+        if whole:
+            for w in weights:
+                _varint(int(w), out)
+        else:
+            out += struct.pack(f"!{len(weights)}f", *weights)
+        _varint(len(values), out)
+        for v in values:
+            _varint(len(v), out)
+            out += v
+        return bytes(out)
+
+    @classmethod
+    def from_bytes(cls, s: bytes):
+        if s[0] not in (_WHOLE, _FLOATS):
+            return super().from_bytes(s)
+        df, i = _read_varint(s, 1)
+        info = cls(df=df)
+        info._minlength = wcodec.byte_to_length(s[i])
+        info._maxlength = wcodec.byte_to_length(s[i + 1])
+        ids, last, i = [], 0, i + 2
+        for _ in range(df):
+            gap, i = _read_varint(s, i)
+            last += gap
+            ids.append(last)
+        if s[0] == _WHOLE:
+            weights = []
+            for _ in range(df):
+                w, i = _read_varint(s, i)
+                weights.append(float(w))
+        else:
+            weights = list(struct.unpack_from(f"!{df}f", s, i))
+            i += 4 * df
+        count, i = _read_varint(s, i)
+        values = []
+        for _ in range(count):
+            size, i = _read_varint(s, i)
+            values.append(s[i : i + size])
+            i += size
+        info._weight, info._maxweight = sum(weights), max(weights)
+        info._minid, info._maxid = ids[0], ids[-1]
+        info._inlined = (tuple(ids), tuple(weights), tuple(values))
+        return info
 
 
 class _PostingsWriter(wcodec.W3PostingsWriter):
@@ -165,10 +251,52 @@ class _PostingsWriter(wcodec.W3PostingsWriter):
         return terminfo
 
 
-class Codec(wcodec.W3Codec):
-    """whoosh3's codec; a posting list of one entry lives in its term's info."""
+class _FieldWriter(wcodec.W3FieldWriter):
+    def start_term(self, btext):
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, TermInfo())
 
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 2) -> None:
+
+class _FieldCursor(wcodec.W3FieldCursor):
+    def term_info(self):
+        if self._pos is None:
+            return None
+        return TermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
+class _TermsReader(wcodec.W3TermsReader):
+    def items(self):
+        return ((self._keydecoder(k), TermInfo.from_bytes(v)) for k, v in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        found = self._tindex.items_from(self._keycoder(fieldname, prefix))
+        return ((self._keydecoder(k), TermInfo.from_bytes(v)) for k, v in found)
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return self._info(fieldname, tbytes)
+        except KeyError:
+            raise wcodec.TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    def _info(self, fieldname, tbytes):
+        return TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+
+    def frequency(self, fieldname, tbytes):  # Whoosh reads these at fixed offsets
+        return self._info(fieldname, tbytes).weight()  # (KeyError: Whoosh answers 0)
+
+    def doc_frequency(self, fieldname, tbytes):
+        return self._info(fieldname, tbytes).doc_frequency()
+
+    def cursor(self, fieldname, fieldobj):
+        return _FieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+
+class Codec(wcodec.W3Codec):
+    """whoosh3's codec; posting lists shorter than INLINE_LIMIT live in their term's info."""
+
+    def __init__(
+        self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT
+    ) -> None:
         super().__init__(blocklimit, compression, inlinelimit)
 
     def postings_writer(self, dbfile, byteids=False):
@@ -179,6 +307,15 @@ class Codec(wcodec.W3Codec):
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
+
+    def terms_reader(self, storage, segment):
+        tiname = segment.make_filename(self.TERMS_EXT)
+        tifile = storage.open_file(tiname)
+        postfile = segment.open_file(storage, self.POSTS_EXT)
+        return _TermsReader(self, tifile, storage.file_length(tiname), postfile)
 
 
 # ---- field lengths from one array ---------------------------------------------------
