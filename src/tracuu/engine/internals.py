@@ -291,6 +291,18 @@ class _TermsReader(wcodec.W3TermsReader):
         return _FieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
 
 
+class _PerDocReader(wcodec.W3PerDocReader):
+    """Writing a segment asks the field length of every posting (through a column read
+    and a byte decoding each): the column is decoded once into a list instead."""
+
+    def doc_field_length_reader(self, fieldname, default=0):
+        column = self._cached_reader(wcodec._lenfield(fieldname), wcodec.LENGTHS_COLUMN)
+        if column is None:
+            return lambda docnum: default
+        decode = [wcodec.byte_to_length(b) if b else None for b in range(256)]
+        return [decode[b] for b in column.load()].__getitem__
+
+
 class Codec(wcodec.W3Codec):
     """whoosh3's codec; posting lists shorter than INLINE_LIMIT live in their term's info."""
 
@@ -310,6 +322,9 @@ class Codec(wcodec.W3Codec):
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return _PerDocReader(storage, segment)
 
     def terms_reader(self, storage, segment):
         tiname = segment.make_filename(self.TERMS_EXT)
