@@ -18,7 +18,8 @@ from .engine import Searcher
 from .models import Ranking
 from .query import compiled as c
 
-COVER_DOCS = 3  # documents re-scored by coverage, per document asked for
+COVER_DOCS = 3  # documents re-scored by coverage, per document asked for...
+COVER_MAX = 60  # ...up to this many (the web page asks for 200, to count its facets)
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 Scored = tuple[float, str, Ranked]  # (document score, path, its paragraphs best first)
@@ -41,8 +42,8 @@ def rank_documents(
     )
     if ranking.doc_cover > 0:
         lengths = _Lengths(engine, files) if ranking.doc_bm25 and files else None
-        head = _covered(engine, scored[: limit * COVER_DOCS], node, ranking, lengths)
-        scored = head + scored[limit * COVER_DOCS :]
+        cut = min(limit * COVER_DOCS, COVER_MAX)
+        scored = _covered(engine, scored[:cut], node, ranking, lengths) + scored[cut:]
     return scored[:limit]
 
 

@@ -25,7 +25,8 @@ from .snippets import highlight_spans, make_snippet
 STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
 TIE_MARGIN = 10  # hits read past the limit to see whether a tie crosses it
 TIE_CAP = 2000  # ...but no more than this (a filter alone scores every paragraph 0)
-DOC_DEPTH, DOC_MIN = 10, 100  # paragraphs read per document asked for, by document
+DOC_DEPTH, DOC_MIN = 10, 100  # paragraphs read per document asked for, by document...
+DOC_MAX = 600  # ...up to this many (the web page asks for 200 documents)
 PER_DOCUMENT = 3  # best paragraphs shown with each document
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
@@ -103,7 +104,7 @@ class Searcher:
         compiled = self._compile(tree, mode)
         flt = c.all_of([self._resolve(filter_node(name, value)) for name, value in filters])
         restorations = self.restorer.restorations(compiled.unaccented_runs, cased=hints)
-        depth = max(limit * DOC_DEPTH, DOC_MIN) if by_document else limit
+        depth = max(min(limit * DOC_DEPTH, DOC_MAX), DOC_MIN) if by_document else limit
         ranked = self._accented_first(tree, mode, restorations, depth, flt)
         if ranked is None:
             ranked = self._two_stage(compiled, depth, flt)
