@@ -245,3 +245,49 @@ def test_wide_or_collector_finds_what_whoosh_finds(archive):
         got = eng.search(node, 5, flt)
         plain = eng._s.search(q, limit=5, filter=to_whoosh(flt) if flt else None)
         assert got == [(h.docnum, float(h.score)) for h in plain] and len(got) == 5
+
+
+def _with_driven(node, searcher, monkeypatch, driven: bool):
+    from tracuu.engine import queries
+
+    with monkeypatch.context() as m:
+        if not driven:
+            m.setattr(queries, "_covered", lambda node: False)
+        q = queries.to_whoosh(node)
+    return q, [(h.docnum, round(h.score, 9)) for h in searcher.search(q, limit=None)]
+
+
+def test_driven_and_finds_and_scores_as_the_plain_and(archive, monkeypatch):
+    """An And of words typed without diacritics is matched by their folded forms alone
+    (engine.internals.Driven) and scored by the whole query: the same hits, same scores."""
+    from tracuu.engine import internals
+    from tracuu.query import parse
+
+    searcher = archive.searcher.engine._s
+    for text in ["chinh don dang", "can bo dang vien", "hoa binh on dinh", "dang bo quan"]:
+        node = archive.searcher._compile(parse(text), "auto").node
+        core = node.children[0] if node.how == "maybe" else node
+        q, driven = _with_driven(core, searcher, monkeypatch, True)
+        assert isinstance(q, internals.Driven) and q.drivers
+        plain_q, plain = _with_driven(core, searcher, monkeypatch, False)
+        assert not isinstance(plain_q, internals.Driven)
+        assert driven == plain and driven, text
+        whole = [_with_driven(node, searcher, monkeypatch, d)[1] for d in (True, False)]
+        assert whole[0] == whole[1]
+
+
+def test_folded_forms_cover_their_spellings(archive):
+    """What Driven relies on: a paragraph with a syllable or pair as written also has its
+    folded form."""
+    from tracuu.analysis import VOCABULARY
+
+    reader = archive.searcher.engine._s.reader()
+    checked = 0
+    for field in ("body", "pairs"):
+        for btext in reader.lexicon(field):
+            parts = btext.decode().split("_")
+            folded = VOCABULARY.word(parts, True)
+            written = set(reader.postings(field, btext).all_ids())
+            assert written <= set(reader.postings(*folded).all_ids()), (field, btext)
+            checked += 1
+    assert checked > 1000

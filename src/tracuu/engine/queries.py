@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..query import compiled as c
 from .gate import wq
-from .internals import BestOf, Glob, wide_or
+from .internals import BestOf, Driven, Glob, wide_or
 
 _COMBINE = {c.ALL: wq.And, c.ANY: wide_or, c.BEST: BestOf}
 
@@ -21,10 +21,20 @@ def to_whoosh(node: c.Node) -> wq.Query:
             return wq.AndMaybe(children[0], wq.Or(children[1:]))
         if node.how == c.NOT:
             return wq.Not(children[0] if len(children) == 1 else wq.Or(children))
+        if node.how == c.ALL and any(_covered(x) for x in node.children):
+            drivers = [
+                to_whoosh(x.children[-1]) if _covered(x) else q
+                for x, q in zip(node.children, children)
+            ]
+            return Driven(children, boost=node.boost, drivers=drivers)
         return _COMBINE[node.how](children, boost=node.boost)
     if isinstance(node, c.Everything):
         return wq.Every()
     return wq.ConstantScoreQuery(_filter_query(node), 0.0)  # filters select, never score
+
+
+def _covered(node: c.Node) -> bool:
+    return isinstance(node, c.Combine) and node.how == c.BEST and node.last_covers
 
 
 def _filter_query(f: c.Filter) -> wq.Query:

@@ -145,7 +145,8 @@ class _Compiler:
             )
             for form, share in written
         ]
-        return c.Combine(c.BEST, (*clauses, c.Term(*folded, boost=boost * self.r.fold_boost)))
+        folded_term = c.Term(*folded, boost=boost * self.r.fold_boost)
+        return c.Combine(c.BEST, (*clauses, folded_term), last_covers=True)
 
     def syllable(self, syl: str) -> c.Node:
         return self._either((syl,), 1.0)

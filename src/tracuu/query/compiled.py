@@ -34,11 +34,13 @@ class Combine:
     """Children combined. ALL: every child matches. ANY: one is enough, scores add up.
     BEST: one is enough, the best score counts (one word, several spellings). MAYBE: the
     first child must match, the others add to its score where they match too. NOT: what
-    matches none of the children."""
+    matches none of the children. ``last_covers``: the last child matches every paragraph
+    that any other child matches (a word's folded form, after its spellings)."""
 
     how: str
     children: tuple[Node, ...]
     boost: float = 1.0
+    last_covers: bool = False
 
 
 @dataclass(frozen=True)

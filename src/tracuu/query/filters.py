@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 
 from .. import analysis
 from .. import text as vtext
@@ -78,7 +79,7 @@ def resolve(node: c.Node, documents: Mapping[str, Mapping[str, str | None]]) -> 
         paths = frozenset(p for p, fields in documents.items() if keeps(node, fields))
         return c.Filter(c.IN, analysis.PATH, None, values=paths)
     if isinstance(node, c.Combine):
-        return c.Combine(node.how, tuple(resolve(x, documents) for x in node.children), node.boost)
+        return replace(node, children=tuple(resolve(x, documents) for x in node.children))
     return node
 
 
