@@ -6,7 +6,7 @@ line (``tracuu index``, ``tracuu batch``, ``tracuu search`` as subprocesses):
 * build: the same viwiki sample (first files in sorted order up to ``--sample-mb``, 10 MB)
   indexed by tracuu with -j1 and -j2, by the baseline (main before the
   speed work, commit a93da6f, from a git worktree) with -j1 and -j2, and
-  by tracuu ``--no-words -j1``: wall and CPU seconds (whole process tree), peak RSS, index
+  by tracuu ``--words -j1`` (underthesea's words too): wall and CPU seconds (whole process tree), peak RSS, index
   size (the whole folder) and index size / text size;
 * reference: plain Whoosh on the same sample (StandardAnalyzer; syllables + a folded
   copy), as anchors for what Whoosh itself costs;
@@ -207,12 +207,12 @@ def drop_index(row: dict) -> None:
 
 
 def part_build(run: Run) -> dict:
-    """The sample with tracuu and the baseline at -j1 and -j2, and tracuu --no-words."""
+    """The sample with tracuu and the baseline at -j1 and -j2, and tracuu --words."""
     corpus = run.sample(run.args.sample_mb)
     log(f"build: {corpus.label} of viwiki, {corpus.files} files, {corpus.mb:.2f} MB")
     tools = [run.tracuu] + ([run.baseline] if run.baseline else [])
     rows = [build_row(run, tool, corpus, jobs) for tool in tools for jobs in (1, 2)]
-    rows.append(build_row(run, run.tracuu, corpus, 1, "--no-words"))
+    rows.append(build_row(run, run.tracuu, corpus, 1, "--words"))
     for row in rows:
         if is_plain_j2(row) and row["error"] is None:
             run.kept[corpus.bytes] = Path(row["index"])  # reused by the scaling table
