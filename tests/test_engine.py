@@ -252,7 +252,7 @@ def _with_driven(node, searcher, monkeypatch, driven: bool):
 
     with monkeypatch.context() as m:
         if not driven:
-            m.setattr(queries, "_covered", lambda node: False)
+            m.setattr(queries, "_cover", lambda node: None)
         q = queries.to_whoosh(node)
     return q, [(h.docnum, round(h.score, 9)) for h in searcher.search(q, limit=None)]
 

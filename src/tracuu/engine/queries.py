@@ -21,11 +21,9 @@ def to_whoosh(node: c.Node) -> wq.Query:
             return wq.AndMaybe(children[0], wq.Or(children[1:]))
         if node.how == c.NOT:
             return wq.Not(children[0] if len(children) == 1 else wq.Or(children))
-        if node.how == c.ALL and any(_covered(x) for x in node.children):
-            drivers = [
-                to_whoosh(x.children[-1]) if _covered(x) else q
-                for x, q in zip(node.children, children)
-            ]
+        covers = [_cover(x) for x in node.children]
+        if node.how == c.ALL and any(covers):
+            drivers = [to_whoosh(x) if x else q for x, q in zip(covers, children)]
             return Driven(children, boost=node.boost, drivers=drivers)
         return _COMBINE[node.how](children, boost=node.boost)
     if isinstance(node, c.Everything):
@@ -33,8 +31,11 @@ def to_whoosh(node: c.Node) -> wq.Query:
     return wq.ConstantScoreQuery(_filter_query(node), 0.0)  # filters select, never score
 
 
-def _covered(node: c.Node) -> bool:
-    return isinstance(node, c.Combine) and node.how == c.BEST and node.last_covers
+def _cover(node: c.Node) -> c.Node | None:
+    """The child of a BEST that matches wherever the others do, if it has one."""
+    if isinstance(node, c.Combine) and node.how == c.BEST and node.last_covers:
+        return node.children[-1]
+    return None
 
 
 def _filter_query(f: c.Filter) -> wq.Query:
