@@ -1,0 +1,46 @@
+"""Every use of Whoosh internals, in one place; tests compare each with Whoosh's own.
+
+In ``matching``:
+
+* ``Glob``: fnmatch over a field's lexicon (overrides ``Wildcard._btexts``);
+* a binary-search ``skip_to`` for the posting lists of the whoosh3 codec;
+* ``wide_or``: an Or of many clauses that adds scores up in arrays (``top_collector``);
+* ``BestOf``: Whoosh's DisjunctionMax with its matcher's scoring mended;
+* ``Driven``: an And matched by cheaper queries, scored by its own children;
+* ``length_lookup``: the field lengths BM25 asks for, from one array per segment.
+
+In ``codec``:
+
+* ``Codec``: whoosh3's codec, with short posting lists kept compactly in their term info,
+  and a segment's field lengths read from one list while it is written.
+
+Indexes name ``tracuu.engine.internals.Codec`` in their segments: keep it importable here.
+"""
+
+from .codec import INLINE_LIMIT, Codec, TermInfo
+from .matching import (
+    WIDE_OR,
+    BestOf,
+    Driven,
+    Glob,
+    install_speedups,
+    length_lookup,
+    top_collector,
+    uninstall_speedups,
+    wide_or,
+)
+
+__all__ = [
+    "INLINE_LIMIT",
+    "WIDE_OR",
+    "BestOf",
+    "Codec",
+    "Driven",
+    "Glob",
+    "TermInfo",
+    "install_speedups",
+    "length_lookup",
+    "top_collector",
+    "uninstall_speedups",
+    "wide_or",
+]
