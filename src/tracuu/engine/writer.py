@@ -13,12 +13,14 @@ from .gate import windex
 from .internals import Codec
 from .schema import SCHEMA, Prepared, paragraph_fields
 
-LIMIT_MB = 512  # the writer's posting pool unless the whole build fits in a larger one
+LIMIT_MB = 512  # the least posting pool the writer takes
 # Whoosh's estimate of its posting pool per MB of text (viwiki, words on: 10 MB -> 849 MB).
 # A pool that holds every posting sorts once in memory; a smaller one spills sorted runs to
-# disk and reads every spilled posting back to merge at commit, whatever the number of runs
-# (10 MB of viwiki, -j1: commit CPU 61 s with 512 MB, 43 s with 1000 MB; peak RSS 0.9 ->
-# 1.4 GB). So the pool is either all of the build or the least.
+# disk, reads them back and merges them at commit: the fewer the runs, the cheaper (10 MB of
+# viwiki, -j1: commit CPU 61 s with 512 MB, 43 s with 1000 MB; full viwiki, 85 MB, -j2:
+# 940 CPU s and 797 s wall with 512 MB, 693 CPU s and 544 s wall with 7.9 GB, peak RSS 1.7
+# -> 9.3 GB on a 24 GB machine). So the pool is as large as the build, within a share of
+# the memory available.
 POOL_PER_TEXT_MB = 100
 # Whoosh's estimate is about 3/4 of what its postings really take: a third of the available
 # memory as estimate is about half of it in fact
@@ -26,10 +28,10 @@ POOL_SHARE = 1 / 3
 
 
 def pool_mb(text_bytes: int) -> int:
-    """The writer's posting pool for ``text_bytes`` of text to index: all of it in memory
-    where the machine has room for that, else LIMIT_MB."""
+    """The writer's posting pool for ``text_bytes`` of text to index: room for all of it
+    where the machine has that, else as much as a share of the available memory."""
     wanted = int(text_bytes / 1e6 * POOL_PER_TEXT_MB)
-    return wanted if LIMIT_MB < wanted <= available_mb() * POOL_SHARE else LIMIT_MB
+    return max(LIMIT_MB, min(wanted, int(available_mb() * POOL_SHARE)))
 
 
 def available_mb() -> int:
