@@ -19,7 +19,7 @@ from .models import Ranking
 from .query import compiled as c
 
 COVER_DOCS = 2  # documents re-scored by coverage, per document asked for...
-COVER_MAX = 60  # ...up to this many (the web page asks for 200, to count its facets)
+COVER_MAX = 200  # ...up to this many (the web page asks for 200, to count its facets)
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 Scored = tuple[float, str, Ranked]  # (document score, path, its paragraphs best first)

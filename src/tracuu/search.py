@@ -26,7 +26,7 @@ STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
 TIE_MARGIN = 10  # hits read past the limit to see whether a tie crosses it
 TIE_CAP = 2000  # ...but no more than this (a filter alone scores every paragraph 0)
 DOC_DEPTH, DOC_MIN = 10, 100  # paragraphs read per document asked for, by document...
-DOC_MAX = 600  # ...up to this many (the web page asks for 200 documents)
+DOC_MAX = 1000  # ...up to this many (the web page asks for 200 documents)
 PER_DOCUMENT = 3  # best paragraphs shown with each document
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
