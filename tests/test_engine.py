@@ -240,7 +240,7 @@ def test_wide_or_collector_finds_what_whoosh_finds(archive):
     from tracuu.engine.queries import to_whoosh
     from tracuu.query import compiled as c
 
-    eng = archive.searcher.engine
+    eng = engine.Searcher(archive.searcher.engine.folder, archive.searcher.ranking, arrays=False)
     words = ["đảng", "chỉnh", "cán_bộ", "quy", "chế", "dân", "chủ", "tình", "hình", "báo"]
     node = c.Combine(c.ANY, tuple(c.Term("body", w) for w in words))
     only = c.Combine(c.ANY, (c.Term("path", "bao-cao-quan-10-chinh-don-dang.txt"),))
@@ -250,6 +250,7 @@ def test_wide_or_collector_finds_what_whoosh_finds(archive):
         got = eng.search(node, 5, flt)
         plain = eng._s.search(q, limit=5, filter=to_whoosh(flt) if flt else None)
         assert got == [(h.docnum, float(h.score)) for h in plain] and len(got) == 5
+    eng.close()
 
 
 def _with_driven(node, searcher, monkeypatch, driven: bool):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..query import compiled as c
 from .gate import wq
-from .internals import BestOf, Driven, Glob, wide_or
+from .internals import BestOf, Driven, Glob, Maybe, wide_or
 
 _COMBINE = {c.ALL: wq.And, c.ANY: wide_or, c.BEST: BestOf}
 
@@ -18,7 +18,7 @@ def to_whoosh(node: c.Node) -> wq.Query:
     if isinstance(node, c.Combine):
         children = [to_whoosh(x) for x in node.children]
         if node.how == c.MAYBE:
-            return wq.AndMaybe(children[0], wq.Or(children[1:]))
+            return Maybe(children[0], wq.Or(children[1:]))
         if node.how == c.NOT:
             return wq.Not(children[0] if len(children) == 1 else wq.Or(children))
         covers = [_cover(x) for x in node.children]

@@ -16,6 +16,7 @@ from ..query import compiled as c
 from .gate import distance, scoring, wq
 from .internals import install_speedups, length_lookup, top_collector
 from .queries import to_whoosh
+from .vector import Vector
 from .writer import open_index
 
 
@@ -67,9 +68,13 @@ def _reading(method):
 
 
 class Searcher:
-    """An open generation to run compiled queries against; scores are BM25F."""
+    """An open generation to run compiled queries against; scores are BM25F.
 
-    def __init__(self, folder: Path, ranking: Ranking) -> None:
+    Queries are scored with numpy (:mod:`.vector`); ``arrays=False`` leaves every step to
+    Whoosh's matchers, which give the same hits and scores (the tests compare the two).
+    """
+
+    def __init__(self, folder: Path, ranking: Ranking, arrays: bool = True) -> None:
         install_speedups()
         self.folder = folder
         self._ix = open_index(folder)
@@ -79,6 +84,7 @@ class Searcher:
         except Exception as exc:  # noqa: BLE001
             self._ix.close()
             raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None
+        self._vector = Vector(self._s, to_whoosh) if arrays else None
 
     def close(self) -> None:
         self._s.close()
@@ -88,7 +94,10 @@ class Searcher:
     def search(
         self, node: c.Node, limit: int, filter: c.Node | None = None
     ) -> list[tuple[int, float]]:
-        """The best ``limit`` (docnum, score) matching ``node`` and ``filter``."""
+        """The best ``limit`` (docnum, score) matching ``node`` and ``filter``; equal
+        scores in docnum order."""
+        if self._vector is not None:
+            return self._vector.search(node, max(limit, 1), filter)
         q, filter_q, limit = to_whoosh(node), _maybe(filter), max(limit, 1)
         collector = top_collector(q, limit, filter_q) if limit < self._s.doc_count() else None
         if collector is None:
@@ -101,6 +110,8 @@ class Searcher:
     @_reading
     def count(self, node: c.Node, filter: c.Node | None = None) -> int:
         """How many paragraphs match (a full pass over the postings)."""
+        if self._vector is not None:
+            return self._vector.count(node, filter)
         return len(self._s.search(to_whoosh(node), limit=1, filter=_maybe(filter)))
 
     @_reading
@@ -121,9 +132,11 @@ class Searcher:
         self, nodes: Sequence[c.Node], docnums: Iterable[int]
     ) -> list[list[tuple[int, float]]]:
         """For each of ``nodes``, (docnum, score) of the given paragraphs that match it."""
+        wanted = sorted(set(docnums))
+        if self._vector is not None:
+            return self._vector.score_each(nodes, wanted)
         queries = [to_whoosh(n) for n in nodes]
         out: list[list[tuple[int, float]]] = [[] for _ in nodes]
-        wanted = sorted(set(docnums))
         context = self._s.context()
         for sub, offset in self._s.leaf_searchers():
             first = bisect.bisect_left(wanted, offset)

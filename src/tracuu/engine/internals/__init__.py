@@ -6,8 +6,12 @@ In ``matching``:
 * a binary-search ``skip_to`` for the posting lists of the whoosh3 codec;
 * ``wide_or``: an Or of many clauses that adds scores up in arrays (``top_collector``);
 * ``BestOf``: Whoosh's DisjunctionMax with its matcher's scoring mended;
+* ``Maybe``: Whoosh's AndMaybe with its matcher's skip_to mended;
 * ``Driven``: an And matched by cheaper queries, scored by its own children;
 * ``length_lookup``: the field lengths BM25 asks for, from one array per segment.
+
+In ``postings``: a segment's posting lists, field lengths and BM25 parameters as numpy
+arrays (for ``engine.vector``).
 
 In ``codec``:
 
@@ -23,6 +27,7 @@ from .matching import (
     BestOf,
     Driven,
     Glob,
+    Maybe,
     install_speedups,
     length_lookup,
     top_collector,
@@ -37,6 +42,7 @@ __all__ = [
     "Codec",
     "Driven",
     "Glob",
+    "Maybe",
     "TermInfo",
     "install_speedups",
     "length_lookup",

@@ -138,6 +138,30 @@ class BestOf(wq.DisjunctionMax):
         )
 
 
+# ---- AndMaybe, mended ----------------------------------------------------------------
+# Whoosh's AndMaybeMatcher.skip_to moves its optional child to the target, not to where
+# the required child lands: when that is past the target, the optional child's score is
+# left out (a paragraph scored with the pairs alone of a run lost its pair bonus). The
+# subclass moves it to the required child's document, as next() does.
+
+
+class _MaybeMatcher(matching.AndMaybeMatcher):
+    def skip_to(self, id):
+        if not self.a.is_active():
+            raise matching.ReadTooFar
+        ra = self.a.skip_to(id)
+        rb = False
+        if self.a.is_active() and self.b.is_active():
+            rb = self.b.skip_to(self.a.id())
+        return ra or rb
+
+
+class Maybe(wq.AndMaybe):
+    """Matches what ``a`` matches; ``b`` adds its score where it matches too."""
+
+    matcherclass = _MaybeMatcher
+
+
 # ---- an And driven by cheaper queries -----------------------------------------------
 # A word typed without diacritics is the best of its spellings and its folded form, and
 # the folded form matches wherever a spelling does. Intersecting such unions moves every

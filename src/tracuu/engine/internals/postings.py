@@ -1,0 +1,77 @@
+"""A segment's posting lists and field lengths as numpy arrays (engine.vector scores
+whole posting lists at once instead of one posting at a time)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..gate import wcodec
+
+_LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.float64)
+
+
+def term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """(docnums, weights) of a term in one segment ``reader``, sorted by docnum, without
+    deleted paragraphs; None where the segment does not have the term."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None:
+        raise TypeError(f"not a whoosh3 segment reader: {reader!r}")
+    try:
+        info = terms.term_info(field, btext)
+    except (KeyError, wcodec.TermNotFound):
+        return None
+    if info.is_inlined():
+        found, weights, _ = info.inlined_postings()
+        ids = np.array(found, dtype=np.int64)
+        tf = np.array(weights, dtype=np.float64)
+    else:
+        ids, tf = _blocks(terms.matcher(field, btext, reader.schema[field].format))
+    deleted = reader.deleted_docs_set
+    if deleted:
+        keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+        ids, tf = ids[keep], tf[keep]
+    return ids, tf
+
+
+def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
+    """Every block of a whoosh3 leaf matcher: its ids (kept as gaps unless the ids are
+    bytes) and weights (None: all 1; one float: all that; else an array)."""
+    ids_parts, tf_parts = [], []
+    while not m._atend:
+        if m._data is None:
+            m._read_data()
+        gaps, weights, _ = m._data
+        n = m._blocklength
+        ids = np.array(gaps, dtype=np.int64)
+        ids_parts.append(ids if m._byteids else np.cumsum(ids))
+        if weights is None:
+            tf_parts.append(np.ones(n))
+        elif isinstance(weights, float):
+            tf_parts.append(np.full(n, weights))
+        else:
+            tf_parts.append(np.asarray(weights, dtype=np.float64))
+        m._next_block()
+    if not ids_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(ids_parts), np.concatenate(tf_parts)
+
+
+def field_lengths(reader, field: str, doc_count: int) -> np.ndarray:
+    """Every paragraph's length of ``field`` in one segment, as BM25 reads it (0 -> 1)."""
+    perdoc = reader._perdoc
+    cache = perdoc.__dict__.setdefault("_tracuu_length_array", {})
+    if field not in cache:
+        column = perdoc._cached_reader(wcodec._lenfield(field), wcodec.LENGTHS_COLUMN)
+        if column is None:
+            cache[field] = np.ones(doc_count)
+        else:
+            cache[field] = _LENGTHS[np.asarray(column.load(), dtype=np.uint8)]
+    return cache[field]
+
+
+def bm25_parameters(scorer) -> tuple[float, float, float, float] | None:
+    """(idf, average field length, B, K1) of a Whoosh BM25F term scorer; None for any
+    other scorer."""
+    if not all(hasattr(scorer, x) for x in ("idf", "avgfl", "B", "K1")):
+        return None
+    return float(scorer.idf), float(scorer.avgfl), float(scorer.B), float(scorer.K1)

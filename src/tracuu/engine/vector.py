@@ -1,0 +1,262 @@
+"""Compiled queries scored a whole posting list at a time, with numpy.
+
+Whoosh moves through posting lists one document at a time, in Python: a question of
+thirty syllables, or three common syllables typed without diacritics, scores tens of
+thousands of postings with a few Python calls each. Here a term's postings become two
+arrays (paragraphs, BM25 scores), and a query combines them with array operations:
+ALL intersects and adds up, ANY unites and adds up, BEST unites and keeps the best,
+MAYBE adds its extras where the first child matches. The scores are Whoosh's (the same
+BM25F formula, idf and lengths; a test compares them query by query). Phrases, filters,
+exclusions and "everything" are left to Whoosh, at the paragraphs the rest selects.
+
+A term's arrays are kept, up to ``CACHE_MB``, for the next query.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..query import compiled as c
+from .internals.postings import bm25_parameters, field_lengths, term_postings
+
+CACHE_MB = 256  # posting arrays kept between queries, per open index
+
+Found = tuple[np.ndarray, np.ndarray]  # (sorted local docnums, their scores)
+_EMPTY: Found = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+class Vector:
+    """Scores compiled queries on an open Whoosh searcher, all of a term at once.
+
+    ``foreign(node)`` gives the Whoosh query of a node left to Whoosh."""
+
+    def __init__(self, searcher, foreign) -> None:
+        self._s = searcher
+        self._foreign = foreign
+        self._leaves = list(searcher.leaf_searchers())
+        self._cache: OrderedDict[tuple, Found] = OrderedDict()
+        self._cached_bytes = 0
+
+    # ---- what the engine asks
+
+    def search(self, node: c.Node, limit: int, flt: c.Node | None) -> list[tuple[int, float]]:
+        """The best ``limit`` (docnum, score), equal scores in docnum order."""
+        ids, scores = self._all(node, flt)
+        if len(ids) > limit:
+            kth = np.partition(-scores, limit - 1)[limit - 1]
+            keep = np.flatnonzero(-scores <= kth)
+            ids, scores = ids[keep], scores[keep]
+        order = np.lexsort((ids, -scores))[:limit]
+        return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
+
+    def count(self, node: c.Node, flt: c.Node | None) -> int:
+        return len(self._all(node, flt)[0])
+
+    def score_each(
+        self, nodes: Sequence[c.Node], docnums: Sequence[int]
+    ) -> list[list[tuple[int, float]]]:
+        """For each of ``nodes``, (docnum, score) of the paragraphs of sorted ``docnums``
+        that match it, in docnum order."""
+        out: list[list[tuple[int, float]]] = [[] for _ in nodes]
+        wanted = np.asarray(docnums, dtype=np.int64)
+        for i, (leaf, offset) in enumerate(self._leaves):
+            first = bisect.bisect_left(docnums, offset)
+            last = bisect.bisect_left(docnums, offset + leaf.doc_count_all())
+            if first == last:
+                continue
+            local = wanted[first:last] - offset
+            for node, found in zip(nodes, out, strict=True):
+                ids, scores = self._eval(node, i, local)
+                found.extend(zip((ids + offset).tolist(), scores.tolist(), strict=True))
+        return out
+
+    def _all(self, node: c.Node, flt: c.Node | None) -> Found:
+        parts = []
+        for i, (_, offset) in enumerate(self._leaves):
+            within = self._eval(flt, i, None)[0] if flt is not None else None
+            ids, scores = self._eval(node, i, within)
+            parts.append((ids + offset, scores))
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    # ---- evaluation on one segment; ``within``: only these (sorted) docnums count
+
+    def _eval(self, node: c.Node, leaf: int, within: np.ndarray | None) -> Found:
+        if isinstance(node, c.Term):
+            ids, scores = self._term(node.field, node.text, leaf)
+            if node.boost != 1.0:
+                scores = scores * node.boost
+            return _restrict(ids, scores, within)
+        if isinstance(node, c.Combine) and node.how in (c.ALL, c.ANY, c.BEST, c.MAYBE):
+            if node.how == c.ALL:
+                return _boosted(self._all_of(node.children, leaf, within), node.boost)
+            if node.how == c.MAYBE:
+                ids, scores = self._eval(node.children[0], leaf, within)
+                extra = _united([self._eval(x, leaf, ids) for x in node.children[1:]], np.add)
+                return ids, scores + _at(extra, ids)  # (Whoosh ignores this node's boost)
+            if node.how == c.BEST and node.last_covers:
+                return _boosted(self._best_covered(node.children, leaf, within), node.boost)
+            found = [self._eval(x, leaf, within) for x in node.children]
+            return _boosted(_united(found, np.add if node.how == c.ANY else np.maximum), node.boost)
+        return self._whoosh(node, leaf, within)
+
+    def _best_covered(self, children: Sequence[c.Node], leaf: int, within) -> Found:
+        """BEST whose last child matches wherever the others do: its paragraphs, each
+        scored the best of the children there (scores are positive)."""
+        ids, scores = self._eval(children[-1], leaf, within)
+        for child in children[:-1]:
+            scores = np.maximum(scores, _at(self._eval(child, leaf, ids), ids))
+        return ids, scores
+
+    def _all_of(self, children: Sequence[c.Node], leaf: int, within: np.ndarray | None) -> Found:
+        """Paragraphs every child matches, their scores added up: the rarest child first,
+        Whoosh's nodes last, each at the paragraphs the ones before leave."""
+        own = sorted((x for x in children if _native(x)), key=lambda x: self._size(x, leaf))
+        ids: np.ndarray | None = within
+        found: list[Found] = []
+        for child in own + [x for x in children if not _native(x)]:
+            found.append(self._eval(child, leaf, ids))
+            ids = found[-1][0]
+            if not len(ids):
+                return _EMPTY
+        assert ids is not None
+        total = np.zeros(len(ids))
+        for f in found:
+            total += _at(f, ids)
+        return ids, total
+
+    def _size(self, node: c.Node, leaf: int) -> int:
+        """How many paragraphs a native node matches at most."""
+        if isinstance(node, c.Term):
+            return len(self._term(node.field, node.text, leaf)[0])
+        assert isinstance(node, c.Combine)
+        sizes = [self._size(x, leaf) for x in node.children if _native(x)]
+        if node.how == c.ALL:
+            return min(sizes, default=0)
+        if node.how == c.MAYBE:
+            return sizes[0] if _native(node.children[0]) else 0
+        if node.how == c.BEST and node.last_covers:
+            return sizes[-1]
+        return sum(sizes)
+
+    def _term(self, field: str, text: str, leaf: int) -> Found:
+        key = (leaf, field, text)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        found = self._read_term(field, text, leaf)
+        size = found[0].nbytes + found[1].nbytes + 200
+        self._cache[key] = found
+        self._cached_bytes += size
+        while self._cached_bytes > CACHE_MB << 20 and len(self._cache) > 1:
+            _, (a, b) = self._cache.popitem(last=False)
+            self._cached_bytes -= a.nbytes + b.nbytes + 200
+        return found
+
+    def _read_term(self, field: str, text: str, leaf: int) -> Found:
+        searcher = self._leaves[leaf][0]
+        schema = searcher.schema
+        if field not in schema:
+            return _EMPTY
+        try:
+            btext = schema[field].to_bytes(text)
+        except ValueError:
+            return _EMPTY
+        reader = searcher.reader()
+        postings = term_postings(reader, field, btext)
+        if postings is None:
+            return _EMPTY
+        ids, tf = postings
+        params = bm25_parameters(searcher.weighting.scorer(searcher, field, btext))
+        if params is None:
+            raise TypeError("numpy scoring needs Whoosh's BM25F")
+        idf, avgfl, b, k1 = params
+        fl = field_lengths(reader, field, reader.doc_count_all())[ids]
+        # bm25() of whoosh.scoring, operation for operation
+        return ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+
+    def _whoosh(self, node: c.Node, leaf: int, within: np.ndarray | None) -> Found:
+        """A node Whoosh scores: every match, or those among ``within``."""
+        searcher = self._leaves[leaf][0]
+        m = self._foreign(node).matcher(searcher, self._s.context())
+        ids: list[int] = []
+        scores: list[float] = []
+        if within is None:
+            while m.is_active():
+                ids.append(m.id())
+                scores.append(m.score())
+                m.next()
+        else:
+            targets = within.tolist()
+            i, n = 0, len(targets)
+            while i < n and m.is_active():
+                here, target = m.id(), targets[i]
+                if here < target:
+                    m.skip_to(target)
+                elif here > target:
+                    i = bisect.bisect_left(targets, here, i)
+                else:
+                    ids.append(target)
+                    scores.append(m.score())
+                    i += 1
+        return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+
+def _native(node: c.Node) -> bool:
+    return isinstance(node, c.Term) or (
+        isinstance(node, c.Combine) and node.how in (c.ALL, c.ANY, c.BEST, c.MAYBE)
+    )
+
+
+def _restrict(ids: np.ndarray, scores: np.ndarray, within: np.ndarray | None) -> Found:
+    """The entries of ``ids`` that are in sorted ``within``."""
+    if within is None:
+        return ids, scores
+    if len(within) < len(ids):
+        pos = np.searchsorted(ids, within)
+        ok = pos < len(ids)
+        ok[ok] = ids[pos[ok]] == within[ok]
+        return ids[pos[ok]], scores[pos[ok]]
+    pos = np.searchsorted(within, ids)
+    keep = pos < len(within)
+    keep[keep] = within[pos[keep]] == ids[keep]
+    return ids[keep], scores[keep]
+
+
+def _at(found: Found, ids: np.ndarray) -> np.ndarray:
+    """The scores of ``found`` at each of sorted ``ids`` (0 where it has none)."""
+    have, scores = found
+    out = np.zeros(len(ids))
+    if not len(have):
+        return out
+    pos = np.searchsorted(have, ids)
+    pos[pos >= len(have)] = 0
+    hit = have[pos] == ids
+    out[hit] = scores[pos[hit]]
+    return out
+
+
+def _united(found: list[Found], how) -> Found:
+    """The union of ``found``; a paragraph in several gets their sum (np.add, child by
+    child) or their best (np.maximum)."""
+    found = [f for f in found if len(f[0])]
+    if not found:
+        return _EMPTY
+    if len(found) == 1:
+        return found[0]
+    ids = np.concatenate([f[0] for f in found])
+    scores = np.concatenate([f[1] for f in found])
+    order = np.argsort(ids, kind="stable")  # the children's order among equal ids
+    ids, scores = ids[order], scores[order]
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    return ids[starts], how.reduceat(scores, starts)
+
+
+def _boosted(found: Found, boost: float) -> Found:
+    return found if boost == 1.0 else (found[0], found[1] * boost)
