@@ -22,6 +22,8 @@ QUERIES = [
     '"quy che dan chu"',
     "hoà bình",
     '"an ninh"',
+    '"đảng" "chính quyền"',
+    '"ủy ban nhân dân"',
     '"tham gia" kinh doanh',
     "hoa binh on dinh",
     "đảng OR chính quyền",
@@ -57,9 +59,13 @@ def _compare(searcher: Searcher) -> int:
                 want, _ = _results(twin, query, **options)
                 assert got == want, (query, options)
                 node = searcher._compile(parse(query), "auto").node
-                exact = sum(1 for _ in twin.engine._s.docs_for_query(_whoosh(node)))
-                assert total == exact, query
+                exact = list(twin.engine._s.docs_for_query(_whoosh(node)))
+                assert total == len(exact), query
+                assert searcher.engine.docs(node, 7) == exact[:7] == twin.engine.docs(node, 7)
                 compared += bool(got)
+        for path in searcher.documents:
+            assert searcher.engine.docnums_of(path) == twin.engine.docnums_of(path), path
+            assert searcher.engine.docnums_of(path)
     finally:
         twin.close()
     return compared

@@ -117,6 +117,8 @@ class Searcher:
     @_reading
     def docs(self, node: c.Node, limit: int, filter: c.Node | None = None) -> list[int]:
         """The first ``limit`` matching docnums in storage order, unscored (cheap)."""
+        if self._vector is not None:
+            return self._vector.docs(node, limit, filter)
         q = to_whoosh(node)
         if filter is not None:
             q = wq.And([q, to_whoosh(filter)])
@@ -157,12 +159,13 @@ class Searcher:
     @_reading
     def paragraphs_of(self, path: str) -> list[Paragraph]:
         """Every paragraph of one file, in order."""
-        docs = self._s.docs_for_query(wq.Term(PATH, path))
-        return sorted((self.paragraph(d) for d in docs), key=lambda p: p.number)
+        return sorted((self.paragraph(d) for d in self.docnums_of(path)), key=lambda p: p.number)
 
     @_reading
     def docnums_of(self, path: str) -> list[int]:
         """The paragraphs of one file, as docnums."""
+        if self._vector is not None:
+            return self._vector.docs(c.Term(PATH, path), self.doc_count_all(), None)
         return list(self._s.docs_for_query(wq.Term(PATH, path)))
 
     @_reading
@@ -186,6 +189,10 @@ class Searcher:
 
     def doc_count(self) -> int:
         return self._s.doc_count()
+
+    def doc_count_all(self) -> int:
+        """Paragraphs with the deleted ones (docnums are below this)."""
+        return self._s.doc_count_all()
 
     @_reading
     def lengths(self, docnums: Iterable[int]) -> dict[int, int]:

@@ -5,8 +5,9 @@ thirty syllables, or three common syllables typed without diacritics, scores ten
 thousands of postings with a few Python calls each. Here a term's postings become two
 arrays (paragraphs, BM25 scores), and a query combines them with array operations:
 ALL intersects and adds up, ANY unites and adds up, BEST unites and keeps the best,
-MAYBE adds its extras where the first child matches. The scores are Whoosh's (the same
-BM25F formula, idf and lengths; a test compares them query by query). Phrases, filters,
+MAYBE adds its extras where the first child matches; a phrase is its words where they
+stand side by side (positions are read only there). The scores are Whoosh's (the same
+BM25F formula, idf and lengths; a test compares them query by query). Filters,
 exclusions and "everything" are left to Whoosh, at the paragraphs the rest selects.
 
 A term's arrays are kept, up to ``CACHE_MB``, for the next query.
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..query import compiled as c
-from .internals.postings import bm25_parameters, field_lengths, term_postings
+from .internals.postings import bm25_parameters, field_lengths, phrase_at, term_postings
 
 CACHE_MB = 256  # posting arrays kept between queries, per open index
 
@@ -55,6 +56,10 @@ class Vector:
 
     def count(self, node: c.Node, flt: c.Node | None) -> int:
         return len(self._all(node, flt)[0])
+
+    def docs(self, node: c.Node, limit: int, flt: c.Node | None) -> list[int]:
+        """The first ``limit`` matching docnums in storage order."""
+        return self._all(node, flt)[0][:limit].tolist()
 
     def score_each(
         self, nodes: Sequence[c.Node], docnums: Sequence[int]
@@ -103,7 +108,26 @@ class Vector:
                 return _boosted(self._best_covered(node.children, leaf, within), node.boost)
             found = [self._eval(x, leaf, within) for x in node.children]
             return _boosted(_united(found, np.add if node.how == c.ANY else np.maximum), node.boost)
+        if isinstance(node, c.Phrase) and self._positional(node.field):
+            return self._phrase(node, leaf, within)
         return self._whoosh(node, leaf, within)
+
+    def _positional(self, field: str) -> bool:
+        schema = self._s.schema
+        return field in schema and bool(schema[field].format.supports("positions"))
+
+    def _phrase(self, node: c.Phrase, leaf: int, within: np.ndarray | None) -> Found:
+        """The paragraphs with every word, scored as Whoosh scores a phrase (the sum of
+        its words), where the words stand side by side."""
+        words = [c.Term(node.field, w) for w in node.words]
+        ids, scores = self._all_of(words, leaf, within)
+        if not len(ids):
+            return _EMPTY
+        schema = self._s.schema
+        texts = [schema[node.field].to_bytes(w) for w in node.words]
+        reader = self._leaves[leaf][0].reader()
+        keep = np.array(phrase_at(reader, node.field, texts, ids.tolist()), dtype=bool)
+        return ids[keep], scores[keep]
 
     def _best_covered(self, children: Sequence[c.Node], leaf: int, within) -> Found:
         """BEST whose last child matches wherever the others do: its paragraphs, each
@@ -134,6 +158,8 @@ class Vector:
         """How many paragraphs a native node matches at most."""
         if isinstance(node, c.Term):
             return len(self._term(node.field, node.text, leaf)[0])
+        if isinstance(node, c.Phrase):  # (after its pairs, which are no more common)
+            return min(len(self._term(node.field, w, leaf)[0]) for w in node.words)
         assert isinstance(node, c.Combine)
         sizes = [self._size(x, leaf) for x in node.children if _native(x)]
         if node.how == c.ALL:
@@ -174,8 +200,8 @@ class Vector:
             return _EMPTY
         ids, tf = postings
         params = bm25_parameters(searcher.weighting.scorer(searcher, field, btext))
-        if params is None:
-            raise TypeError("numpy scoring needs Whoosh's BM25F")
+        if params is None:  # a field that is not scored (the path): Whoosh scores the weight
+            return ids, tf
         idf, avgfl, b, k1 = params
         fl = field_lengths(reader, field, reader.doc_count_all())[ids]
         # bm25() of whoosh.scoring, operation for operation
@@ -209,7 +235,7 @@ class Vector:
 
 
 def _native(node: c.Node) -> bool:
-    return isinstance(node, c.Term) or (
+    return isinstance(node, c.Term | c.Phrase) or (
         isinstance(node, c.Combine) and node.how in (c.ALL, c.ANY, c.BEST, c.MAYBE)
     )
 

@@ -56,6 +56,25 @@ def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids_parts), np.concatenate(tf_parts)
 
 
+def phrase_at(reader, field: str, words: list[bytes], docnums: list[int]) -> list[bool]:
+    """For each of sorted ``docnums`` (each has every word), whether ``words`` stand at
+    consecutive positions of ``field`` there, as Whoosh's Phrase (SpanNear2, slop 1,
+    ordered) decides."""
+    where: list[list[set[int]]] = []
+    for word in words:
+        m = reader.postings(field, word)
+        found = []
+        for d in docnums:
+            if m.is_active() and m.id() < d:
+                m.skip_to(d)
+            found.append(set(m.value_as("positions")) if m.is_active() and m.id() == d else set())
+        where.append(found)
+    return [
+        any(all(p + i in where[i][k] for i in range(1, len(words))) for p in where[0][k])
+        for k in range(len(docnums))
+    ]
+
+
 def field_lengths(reader, field: str, doc_count: int) -> np.ndarray:
     """Every paragraph's length of ``field`` in one segment, as BM25 reads it (0 -> 1)."""
     perdoc = reader._perdoc
