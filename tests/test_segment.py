@@ -38,6 +38,20 @@ def test_token_offsets_point_at_the_original_text(text):
         assert vseg.vtext.term_form(original).replace(" ", "_") == term, (term, original)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        NFD("Báo cáo chỉnh đốn Đảng theo các QUI CHẾ"),
+        "môi trường hoà bình, Thuỷ lợi và uỷ ban; infor-\nmation 16/01/1999",
+        "",
+    ],
+)
+def test_highlighting_finds_the_syllables_segmentation_finds(text):
+    """The highlighter's short cut (syllable_spans) and segment() split alike."""
+    full = [(s.text, s.start, s.end) for s in vseg.segment(text, words=False).syllables]
+    assert vseg.syllable_spans(text) == full
+
+
 def test_syllables_and_words_at_positions():
     toks = tokens("xây dựng, chỉnh đốn Đảng")
     assert toks == [

@@ -145,10 +145,16 @@ class Vocabulary:
         """Offsets in ``text`` of each syllable whose term in some field is ``wanted``."""
         if not wanted:
             return []
+        exact = {term for field, term in wanted if field == EXACT}
+        folded = {term for field, term in wanted if field == FOLDED}
+        found: dict[str, bool] = {}  # a syllable's verdict, decided once per text
         spans = []
-        for syl in vseg.segment(text, words=False).syllables:
-            if (EXACT, syl.text) in wanted or (FOLDED, self._form(syl.text, True)) in wanted:
-                spans.append((syl.start, syl.end))
+        for syl, start, end in vseg.syllable_spans(text):
+            hit = found.get(syl)
+            if hit is None:
+                hit = found[syl] = syl in exact or self._form(syl, True) in folded
+            if hit:
+                spans.append((start, end))
         return spans
 
     # ---- the two rules every term follows

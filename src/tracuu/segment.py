@@ -74,6 +74,16 @@ def split_syllables(text: str) -> tuple[str, list[int], list[tuple[int, int, boo
     return norm, starts, spans
 
 
+def syllable_spans(text: str) -> list[tuple[str, int, int]]:
+    """(index form, start, end in ``text``) of each syllable, as :func:`segment` finds
+    them, without the rest (what highlighting needs, for every hit shown)."""
+    norm, starts = vtext.normalize_with_offsets(text)
+    lower = vtext.casefold(norm)
+    return [
+        (lower[s:e], starts[s], starts[e]) for s, e in (m.span() for m in _SYLLABLE.finditer(norm))
+    ]
+
+
 def segment(text: str, words: bool = True) -> Segmentation:
     """Segment ``text``: syllables always, multi-syllable words when ``words``."""
     norm, starts, spans = split_syllables(text)

@@ -203,7 +203,7 @@ class Vector:
         if params is None:  # a field that is not scored (the path): Whoosh scores the weight
             return ids, tf
         idf, avgfl, b, k1 = params
-        fl = field_lengths(reader, field, reader.doc_count_all())[ids]
+        fl = field_lengths(reader, field)[ids]
         # bm25() of whoosh.scoring, operation for operation
         return ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 

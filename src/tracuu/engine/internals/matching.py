@@ -6,7 +6,10 @@ import fnmatch
 from bisect import bisect_left
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..gate import collectors, matching, wcodec, wq
+from .postings import length_bytes
 
 
 class Glob(wq.Wildcard):
@@ -241,10 +244,9 @@ def length_lookup(searcher, fieldname: str):
         return None
     cache = perdoc.__dict__.setdefault("_tracuu_lengths", {})
     if fieldname not in cache:
-        column = perdoc._cached_reader(wcodec._lenfield(fieldname), wcodec.LENGTHS_COLUMN)
-        if column is None:
-            cache[fieldname] = None
-        else:
-            decode = [wcodec.byte_to_length(b) or 1 for b in range(256)]
-            cache[fieldname] = [decode[b] for b in column.load()].__getitem__
+        column = length_bytes(perdoc, fieldname, reader.doc_count_all())
+        cache[fieldname] = _DECODE[column].tolist().__getitem__
     return cache[fieldname]
+
+
+_DECODE = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)

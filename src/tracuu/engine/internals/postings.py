@@ -75,16 +75,30 @@ def phrase_at(reader, field: str, words: list[bytes], docnums: list[int]) -> lis
     ]
 
 
-def field_lengths(reader, field: str, doc_count: int) -> np.ndarray:
+def field_lengths(reader, field: str) -> np.ndarray:
     """Every paragraph's length of ``field`` in one segment, as BM25 reads it (0 -> 1)."""
-    perdoc = reader._perdoc
-    cache = perdoc.__dict__.setdefault("_tracuu_length_array", {})
+    cache = reader._perdoc.__dict__.setdefault("_tracuu_length_floats", {})
+    if field not in cache:
+        cache[field] = _LENGTHS[length_bytes(reader._perdoc, field, reader.doc_count_all())]
+    return cache[field]
+
+
+def length_bytes(perdoc, field: str, doc_count: int) -> np.ndarray:
+    """The length column of ``field`` in a segment's per-document reader: one byte per
+    paragraph (whoosh3's length_to_byte), read at once and kept with the reader."""
+    cache = perdoc.__dict__.setdefault("_tracuu_length_bytes", {})
     if field not in cache:
         column = perdoc._cached_reader(wcodec._lenfield(field), wcodec.LENGTHS_COLUMN)
+        out = np.zeros(doc_count, dtype=np.uint8)
         if column is None:
-            cache[field] = np.ones(doc_count)
+            pass
+        elif getattr(column, "_fixedlen", None) == 1 and column._typecode == "B":
+            # one unsigned byte per document from _basepos on; past _count, the default 0
+            raw = column._dbfile.get(column._basepos, column._count)
+            out[: column._count] = np.frombuffer(raw, dtype=np.uint8)
         else:
-            cache[field] = _LENGTHS[np.asarray(column.load(), dtype=np.uint8)]
+            out[:] = np.asarray(column.load(), dtype=np.uint8)
+        cache[field] = out
     return cache[field]
 
 
