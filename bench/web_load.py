@@ -45,7 +45,7 @@ DOCUMENT_LINK = re.compile(r'<h3><a href="(/doc/[^"]+)">')
 
 
 TIMING = re.compile(r"(\w+);dur=([\d.]+)")
-PARTS = ("wait", "search", "render")  # the server's Server-Timing parts
+PARTS = ("wait", "search", "mark", "render")  # the server's Server-Timing parts
 KINDS = {
     "search": "search page, searched",
     "kept": "search page, results kept",
@@ -291,11 +291,12 @@ def markdown(r: dict) -> str:
     lines += [
         "",
         "Where a page's time went, from the server's Server-Timing header (p50 / p95 ms):",
-        "waiting for the searcher (one request searches at a time), searching, rendering;",
+        "waiting for the searcher (one request searches at a time), searching, marking the",
+        "words of the documents shown, rendering;",
         "the rest of a page time is queueing for the server, the framework and the network.",
         "",
-        "| pages | wait | search | render |",
-        "|---|---:|---:|---:|",
+        "| pages | wait | search | mark | render |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, s in rows:
         t = s["server"]

@@ -30,6 +30,7 @@ DOC_MAX = 1000  # ...up to this many (the web page asks for 200 documents)
 PER_DOCUMENT = 3  # best paragraphs shown with each document
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
+Marks = frozenset  # the (field, term)s whose syllables a hit marks (CompiledQuery.highlight)
 
 
 class Searcher:
@@ -80,8 +81,16 @@ class Searcher:
         compiled = self._compile(_parse(query), mode)
         scored = self.engine.score_docs(compiled.node, self.engine.docnums_of(path))
         ranked = enumerate(self._in_order(scored), start=1)
-        hits = [self._hit(rank, d, score, compiled, snippet_width) for rank, (d, score) in ranked]
+        marks = compiled.highlight
+        hits = [self._hit(rank, d, score, marks, snippet_width) for rank, (d, score) in ranked]
         return sorted(hits, key=lambda h: h.number)
+
+    def marked(
+        self, hits: Iterable[Hit], query: str, mode: str = "auto", snippet_width: int = 240
+    ) -> tuple[Hit, ...]:
+        """``hits`` of ``run(..., marked=False)`` with the words of ``query`` marked."""
+        marks = self._compile(_parse(query), mode).highlight
+        return tuple(replace(h, **_marks(h.text, marks, snippet_width)) for h in hits)
 
     def run(
         self,
@@ -93,12 +102,15 @@ class Searcher:
         snippet_width: int = 240,
         count: bool = False,
         by_document: bool = False,
+        marked: bool = True,
     ) -> Results:
         """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000").
 
         ``by_document`` ranks documents (``limit`` of them), each scored from its best
         paragraphs and from the whole document (:class:`Ranking`'s ``doc_*`` knobs), instead
-        of paragraphs.
+        of paragraphs. ``marked=False`` leaves the hits' words unmarked and their snippets
+        the paragraphs' openings: cheaper, for many results of which few are shown (mark
+        those with :meth:`marked`).
         """
         tree = _parse(query)
         compiled = self._compile(tree, mode)
@@ -109,12 +121,13 @@ class Searcher:
         if ranked is None:
             ranked = self._two_stage(compiled, depth, flt)
         documents = None
+        marks = compiled.highlight if marked else frozenset()
         if by_document:
-            documents = self._documents(ranked[:depth], limit, compiled, snippet_width)
+            documents = self._documents(ranked[:depth], limit, compiled, marks, snippet_width)
             hits = [d.hits[0] for d in documents]
         else:
             hits = [
-                self._hit(rank, docnum, score, compiled, snippet_width)
+                self._hit(rank, docnum, score, marks, snippet_width)
                 for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
             ]
         total = self.engine.count(compiled.node, flt) if count else None
@@ -199,7 +212,7 @@ class Searcher:
         return sorted(ranked, key=lambda x: (-x[1], keys.get(x[0], ("", 0))))
 
     def _documents(
-        self, ranked: Ranked, limit: int, compiled: CompiledQuery, width: int
+        self, ranked: Ranked, limit: int, compiled: CompiledQuery, marks: Marks, width: int
     ) -> list[DocumentHit]:
         """The best ``limit`` documents of the ranked paragraphs, each with its best ones."""
         out = []
@@ -207,16 +220,13 @@ class Searcher:
             self.engine, ranked, compiled.node, self.ranking, limit, len(self.documents)
         )
         for rank, (score, path, paras) in enumerate(scored, start=1):
-            hits = tuple(self._hit(rank, d, s, compiled, width) for d, s in paras[:PER_DOCUMENT])
+            hits = tuple(self._hit(rank, d, s, marks, width) for d, s in paras[:PER_DOCUMENT])
             out.append(DocumentHit(rank, score, path, hits[0].format, hits[0].metadata, hits))
         return out
 
-    def _hit(
-        self, rank: int, docnum: int, score: float, compiled: CompiledQuery, width: int
-    ) -> Hit:
+    def _hit(self, rank: int, docnum: int, score: float, marks: Marks, width: int) -> Hit:
         p = self.engine.paragraph(docnum)
         fmt, meta = self.documents.get(p.path, ("", Metadata()))
-        spans = highlight_spans(p.text, compiled.highlight)
         return Hit(
             rank=rank,
             score=score,
@@ -227,10 +237,15 @@ class Searcher:
             text=p.text,
             format=fmt,
             metadata=meta,
-            highlights=tuple(spans),
-            snippet=make_snippet(p.text, spans, width),
             page=p.page,
+            **_marks(p.text, marks, width),
         )
+
+
+def _marks(text: str, marks: Marks, width: int) -> dict:
+    """A hit's marked words and snippet (none marked: the paragraph's opening)."""
+    spans = highlight_spans(text, marks) if marks else []
+    return {"highlights": tuple(spans), "snippet": make_snippet(text, spans, width)}
 
 
 def _parse(query: str):

@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from ..errors import IndexMissing, IndexProblem, InputError, QueryError, TracuuError
 from ..inventory import INDEXED, FileStatus
-from ..models import Hit, Paragraph, Results
+from ..models import DocumentHit, Hit, Paragraph, Results
 from ..output import results_record
 from . import form, views
 from .shared import SharedArchive
@@ -164,12 +164,20 @@ class Site:
             return self.render("search.html", req=req, results=None, documents=indexed)
         timing = request.state.timing
         results = self.shared.documents(req.query, req.filters, form.DEPTH, timing)
-        with timing.part("render"):
-            return self._results_page(req, results)
-
-    def _results_page(self, req: form.PageRequest, results: Results) -> Response:
         found = results.documents or []
         pages = views.page_of(views.sort_documents(found, req.sort), req)
+        shown = self.shared.marked(pages.documents, req.query, timing)
+        with timing.part("render"):
+            return self._results_page(req, results, pages, shown)
+
+    def _results_page(
+        self,
+        req: form.PageRequest,
+        results: Results,
+        pages: views.Pages,
+        shown: list[DocumentHit],
+    ) -> Response:
+        found = results.documents or []
         suggestion = results.suggestion
         return self.render(
             "search.html",
@@ -178,7 +186,7 @@ class Site:
             found=len(found),
             more=len(found) >= form.DEPTH,
             pages=pages,
-            shown=[views.document_view(d, req.query) for d in pages.documents],
+            shown=[views.document_view(d, req.query) for d in shown],
             facets=views.facets(found, req),
             filters=views.active_filters(req),
             readings=views.readings(req.query, results.restorations, req),

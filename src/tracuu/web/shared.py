@@ -16,12 +16,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from ..api import Archive
 from ..errors import IndexMissing, IndexProblem
 from ..inventory import INDEXED, FileStatus
-from ..models import Results
+from ..models import DocumentHit, Results
 from .timing import Timing
 
 KEPT_RESULTS = 64  # searches of the search page kept, the least recently used dropped
@@ -82,7 +83,8 @@ class SharedArchive:
         self._results.clear()
 
     def documents(self, query: str, filters: Filters, depth: int, timing: Timing) -> Results:
-        """The best ``depth`` documents for ``query``: searched, or kept from the last time.
+        """The best ``depth`` documents for ``query``: searched, or kept from the last time,
+        their words not marked (:meth:`marked` marks those a page shows).
 
         The results are shared between requests: read them, never change them.
         """
@@ -94,11 +96,18 @@ class SharedArchive:
                 timing.add("kept", 0.0)
                 return kept
             with timing.part("search"):
-                results = archive.run(query, limit=depth, by_document=True, filters=list(filters))
+                results = archive.run(
+                    query, limit=depth, by_document=True, filters=list(filters), marked=False
+                )
             self._results[key] = results
             if len(self._results) > KEPT_RESULTS:
                 self._results.popitem(last=False)
             return results
+
+    def marked(self, documents: list[DocumentHit], query: str, timing: Timing) -> list[DocumentHit]:
+        """``documents`` (of :meth:`documents`) with the words of ``query`` marked."""
+        with self.use(timing) as archive, timing.part("mark"):
+            return [replace(d, hits=archive.searcher.marked(d.hits, query)) for d in documents]
 
     def files(self) -> dict[str, FileStatus]:
         """Every corpus file the index knows, by name (cached until the index changes)."""
