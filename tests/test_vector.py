@@ -29,6 +29,8 @@ QUERIES = [
     "đảng OR chính quyền",
     "đảng -viên",
     "chỉnh đốn path:thong*",
+    "path:thong*",
+    "-đảng",
     "Tình hình thực hiện Nghị quyết Trung ương 6 lần 2 về xây dựng, chỉnh đốn Đảng ở quận",
     "tinh hinh thuc hien nghi quyet trung uong ve xay dung chinh don dang o quan",
     "chỉnh đốn xyzxyz",

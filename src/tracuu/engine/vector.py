@@ -7,8 +7,8 @@ arrays (paragraphs, BM25 scores), and a query combines them with array operation
 ALL intersects and adds up, ANY unites and adds up, BEST unites and keeps the best,
 MAYBE adds its extras where the first child matches; a phrase is its words where they
 stand side by side (positions are read only there). The scores are Whoosh's (the same
-BM25F formula, idf and lengths; a test compares them query by query). Filters,
-exclusions and "everything" are left to Whoosh, at the paragraphs the rest selects.
+BM25F formula, idf and lengths; a test compares them query by query). Filters and
+exclusions are left to Whoosh, at the paragraphs the rest selects.
 
 A term's arrays are kept, up to ``CACHE_MB``, for the next query.
 """
@@ -22,7 +22,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..query import compiled as c
-from .internals.postings import bm25_parameters, field_lengths, phrase_at, term_postings
+from .internals.postings import (
+    bm25_parameters,
+    every_paragraph,
+    field_lengths,
+    phrase_at,
+    term_postings,
+)
 
 CACHE_MB = 256  # posting arrays kept between queries, per open index
 
@@ -108,6 +114,9 @@ class Vector:
                 return _boosted(self._best_covered(node.children, leaf, within), node.boost)
             found = [self._eval(x, leaf, within) for x in node.children]
             return _boosted(_united(found, np.add if node.how == c.ANY else np.maximum), node.boost)
+        if isinstance(node, c.Everything):  # Whoosh's Every: each paragraph, weight 1
+            ids = every_paragraph(self._leaves[leaf][0].reader())
+            return _restrict(ids, np.ones(len(ids)), within)
         if isinstance(node, c.Phrase) and self._positional(node.field):
             return self._phrase(node, leaf, within)
         return self._whoosh(node, leaf, within)
@@ -160,6 +169,8 @@ class Vector:
             return len(self._term(node.field, node.text, leaf)[0])
         if isinstance(node, c.Phrase):  # (after its pairs, which are no more common)
             return min(len(self._term(node.field, w, leaf)[0]) for w in node.words)
+        if isinstance(node, c.Everything):
+            return self._leaves[leaf][0].doc_count_all()
         assert isinstance(node, c.Combine)
         sizes = [self._size(x, leaf) for x in node.children if _native(x)]
         if node.how == c.ALL:
@@ -235,7 +246,7 @@ class Vector:
 
 
 def _native(node: c.Node) -> bool:
-    return isinstance(node, c.Term | c.Phrase) or (
+    return isinstance(node, c.Term | c.Phrase | c.Everything) or (
         isinstance(node, c.Combine) and node.how in (c.ALL, c.ANY, c.BEST, c.MAYBE)
     )
 

@@ -33,6 +33,15 @@ def term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndar
     return ids, tf
 
 
+def every_paragraph(reader) -> np.ndarray:
+    """The docnums of a segment's paragraphs that are not deleted."""
+    ids = np.arange(reader.doc_count_all(), dtype=np.int64)
+    deleted = reader.deleted_docs_set
+    if deleted:
+        ids = np.setdiff1d(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+    return ids
+
+
 def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
     """Every block of a whoosh3 leaf matcher: its ids (kept as gaps unless the ids are
     bytes) and weights (None: all 1; one float: all that; else an array)."""
