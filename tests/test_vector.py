@@ -93,8 +93,12 @@ def test_arrays_follow_every_ranking_knob(built):
         assert _compare(s) >= 30
 
 
-def test_a_small_cache_changes_nothing(built, monkeypatch):
-    monkeypatch.setattr(vector, "CACHE_MB", 0)  # every term read again, every time
+@pytest.mark.parametrize("few", [0, 10**9])
+def test_a_small_cache_changes_nothing(built, monkeypatch, few):
+    """Every term read again, every time: whole (few=0), or, where some paragraphs are
+    candidates already, at those alone (few=10**9)."""
+    monkeypatch.setattr(vector, "CACHE_MB", 0)
+    monkeypatch.setattr(vector, "FEW", few)
     with Archive(built[1]) as a:
         assert _compare(a.searcher) >= 30
 

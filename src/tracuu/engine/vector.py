@@ -10,7 +10,9 @@ stand side by side (positions are read only there). The scores are Whoosh's (the
 BM25F formula, idf and lengths; a test compares them query by query). Filters and
 exclusions are left to Whoosh, at the paragraphs the rest selects.
 
-A term's arrays are kept, up to ``CACHE_MB``, for the next query.
+A term's arrays are kept, up to ``CACHE_MB``, for the next query. Where only a few
+paragraphs count (scoring the candidates a cheaper query found), a term not kept yet is
+read at those paragraphs alone, as Whoosh would, skipping the blocks between them.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from .internals.postings import (
     field_lengths,
     phrase_at,
     term_postings,
+    term_postings_at,
 )
 
 CACHE_MB = 256  # posting arrays kept between queries, per open index
+FEW = 32  # a term is read only at the paragraphs that count when they are 1/FEW of its own
 
 Found = tuple[np.ndarray, np.ndarray]  # (sorted local docnums, their scores)
 _EMPTY: Found = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -99,10 +103,8 @@ class Vector:
 
     def _eval(self, node: c.Node, leaf: int, within: np.ndarray | None) -> Found:
         if isinstance(node, c.Term):
-            ids, scores = self._term(node.field, node.text, leaf)
-            if node.boost != 1.0:
-                scores = scores * node.boost
-            return _restrict(ids, scores, within)
+            ids, scores = self._term(node.field, node.text, leaf, within)
+            return (ids, scores * node.boost) if node.boost != 1.0 else (ids, scores)
         if isinstance(node, c.Combine) and node.how in (c.ALL, c.ANY, c.BEST, c.MAYBE):
             if node.how == c.ALL:
                 return _boosted(self._all_of(node.children, leaf, within), node.boost)
@@ -166,9 +168,9 @@ class Vector:
     def _size(self, node: c.Node, leaf: int) -> int:
         """How many paragraphs a native node matches at most."""
         if isinstance(node, c.Term):
-            return len(self._term(node.field, node.text, leaf)[0])
+            return self._frequency(node.field, node.text, leaf)
         if isinstance(node, c.Phrase):  # (after its pairs, which are no more common)
-            return min(len(self._term(node.field, w, leaf)[0]) for w in node.words)
+            return min(self._frequency(node.field, w, leaf) for w in node.words)
         if isinstance(node, c.Everything):
             return self._leaves[leaf][0].doc_count_all()
         assert isinstance(node, c.Combine)
@@ -181,12 +183,17 @@ class Vector:
             return sizes[-1]
         return sum(sizes)
 
-    def _term(self, field: str, text: str, leaf: int) -> Found:
+    def _term(self, field: str, text: str, leaf: int, at: np.ndarray | None = None) -> Found:
+        """A term's paragraphs and BM25 scores: from the cache, else read whole and kept;
+        when only the paragraphs ``at`` count and they are few against the term's, read
+        there alone (skipping the blocks between) and not kept."""
         key = (leaf, field, text)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
-            return hit
+            return hit if at is None else _restrict(*hit, at)
+        if at is not None and len(at) * FEW < self._frequency(field, text, leaf):
+            return self._read_term(field, text, leaf, at)
         found = self._read_term(field, text, leaf)
         size = found[0].nbytes + found[1].nbytes + 200
         self._cache[key] = found
@@ -194,19 +201,33 @@ class Vector:
         while self._cached_bytes > CACHE_MB << 20 and len(self._cache) > 1:
             _, (a, b) = self._cache.popitem(last=False)
             self._cached_bytes -= a.nbytes + b.nbytes + 200
-        return found
+        return found if at is None else _restrict(*found, at)
 
-    def _read_term(self, field: str, text: str, leaf: int) -> Found:
-        searcher = self._leaves[leaf][0]
-        schema = searcher.schema
+    def _bytes(self, field: str, text: str) -> bytes | None:
+        schema = self._s.schema
         if field not in schema:
-            return _EMPTY
+            return None
         try:
-            btext = schema[field].to_bytes(text)
+            return schema[field].to_bytes(text)
         except ValueError:
+            return None
+
+    def _frequency(self, field: str, text: str, leaf: int) -> int:
+        """How many paragraphs of the segment have the term (deleted ones too)."""
+        btext = self._bytes(field, text)
+        reader = self._leaves[leaf][0].reader()
+        return 0 if btext is None else reader.doc_frequency(field, btext)
+
+    def _read_term(self, field: str, text: str, leaf: int, at: np.ndarray | None = None) -> Found:
+        searcher = self._leaves[leaf][0]
+        btext = self._bytes(field, text)
+        if btext is None:
             return _EMPTY
         reader = searcher.reader()
-        postings = term_postings(reader, field, btext)
+        if at is None:
+            postings = term_postings(reader, field, btext)
+        else:
+            postings = term_postings_at(reader, field, btext, at.tolist())
         if postings is None:
             return _EMPTY
         ids, tf = postings

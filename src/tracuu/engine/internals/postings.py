@@ -33,6 +33,26 @@ def term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndar
     return ids, tf
 
 
+def term_postings_at(
+    reader, field: str, btext: bytes, docnums: list[int]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``term_postings`` at the sorted ``docnums`` alone: a matcher skips to each (whole
+    blocks between them are never read)."""
+    if (field, btext) not in reader:
+        return None
+    m = reader.postings(field, btext)
+    ids, tf = [], []
+    for d in docnums:
+        if not m.is_active():
+            break
+        if m.id() < d:
+            m.skip_to(d)
+        if m.is_active() and m.id() == d:
+            ids.append(d)
+            tf.append(m.weight())
+    return np.array(ids, dtype=np.int64), np.array(tf, dtype=np.float64)
+
+
 def every_paragraph(reader) -> np.ndarray:
     """The docnums of a segment's paragraphs that are not deleted."""
     ids = np.arange(reader.doc_count_all(), dtype=np.int64)
