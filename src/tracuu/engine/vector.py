@@ -11,8 +11,9 @@ BM25F formula, idf and lengths; a test compares them query by query). Filters an
 exclusions are left to Whoosh, at the paragraphs the rest selects.
 
 A term's arrays are kept, up to ``CACHE_MB``, for the next query. Where only a few
-paragraphs count (scoring the candidates a cheaper query found), a term not kept yet is
-read at those paragraphs alone, as Whoosh would, skipping the blocks between them.
+paragraphs count (scoring the candidates a cheaper query found), a term met for the first
+time is read at those paragraphs alone, as Whoosh would, skipping the blocks between them
+(a batch of different queries reads most terms once); met again, it is read whole and kept.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .internals.postings import (
 
 CACHE_MB = 256  # posting arrays kept between queries, per open index
 FEW = 32  # a term is read only at the paragraphs that count when they are 1/FEW of its own
+READ_AT_KEPT = 100_000  # terms remembered as read in part (a second time: read whole)
 
 Found = tuple[np.ndarray, np.ndarray]  # (sorted local docnums, their scores)
 _EMPTY: Found = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -50,6 +52,7 @@ class Vector:
         self._foreign = foreign
         self._leaves = list(searcher.leaf_searchers())
         self._cache: OrderedDict[tuple, Found] = OrderedDict()
+        self._read_at: OrderedDict[tuple, None] = OrderedDict()  # terms read in part once
         self._cached_bytes = 0
 
     # ---- what the engine asks
@@ -185,14 +188,21 @@ class Vector:
 
     def _term(self, field: str, text: str, leaf: int, at: np.ndarray | None = None) -> Found:
         """A term's paragraphs and BM25 scores: from the cache, else read whole and kept;
-        when only the paragraphs ``at`` count and they are few against the term's, read
-        there alone (skipping the blocks between) and not kept."""
+        the first time only the paragraphs ``at`` count and they are few against the
+        term's, read there alone (skipping the blocks between) and not kept."""
         key = (leaf, field, text)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             return hit if at is None else _restrict(*hit, at)
-        if at is not None and len(at) * FEW < self._frequency(field, text, leaf):
+        if (
+            at is not None
+            and key not in self._read_at
+            and len(at) * FEW < self._frequency(field, text, leaf)
+        ):
+            self._read_at[key] = None  # the next time, the term is read whole and kept
+            while len(self._read_at) > READ_AT_KEPT:
+                self._read_at.popitem(last=False)
             return self._read_term(field, text, leaf, at)
         found = self._read_term(field, text, leaf)
         size = found[0].nbytes + found[1].nbytes + 200
