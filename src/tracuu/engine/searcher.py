@@ -16,7 +16,7 @@ from ..query import compiled as c
 from .gate import distance, scoring, wq
 from .internals import install_speedups, length_lookup, top_collector
 from .queries import to_whoosh
-from .vector import Vector
+from .vector import Vector, scores_at
 from .writer import open_index
 
 
@@ -147,7 +147,7 @@ class Searcher:
             if not local:
                 continue
             for q, found in zip(queries, out):
-                _scores_at(q.matcher(sub, context), local, offset, found)
+                scores_at(q.matcher(sub, context), local, offset, found)
         return out
 
     @_reading
@@ -210,21 +210,6 @@ class Searcher:
     @_reading
     def distinct_terms(self, field: str) -> int:
         return sum(1 for _ in self._s.reader().lexicon(field))
-
-
-def _scores_at(m, local: list[int], offset: int, out: list[tuple[int, float]]) -> None:
-    """Append (docnum, score) for the documents of sorted ``local`` that matcher ``m``
-    matches, skipping to each and past those it does not."""
-    i, n = 0, len(local)
-    while i < n and m.is_active():
-        here, target = m.id(), local[i]
-        if here < target:
-            m.skip_to(target)
-        elif here > target:
-            i = bisect.bisect_left(local, here, i)
-        else:
-            out.append((target + offset, m.score()))
-            i += 1
 
 
 def _maybe(node: c.Node | None):

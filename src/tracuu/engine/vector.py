@@ -253,27 +253,30 @@ class Vector:
         """A node Whoosh scores: every match, or those among ``within``."""
         searcher = self._leaves[leaf][0]
         m = self._foreign(node).matcher(searcher, self._s.context())
-        ids: list[int] = []
-        scores: list[float] = []
+        found: list[tuple[int, float]] = []
         if within is None:
             while m.is_active():
-                ids.append(m.id())
-                scores.append(m.score())
+                found.append((m.id(), m.score()))
                 m.next()
         else:
-            targets = within.tolist()
-            i, n = 0, len(targets)
-            while i < n and m.is_active():
-                here, target = m.id(), targets[i]
-                if here < target:
-                    m.skip_to(target)
-                elif here > target:
-                    i = bisect.bisect_left(targets, here, i)
-                else:
-                    ids.append(target)
-                    scores.append(m.score())
-                    i += 1
-        return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+            scores_at(m, within.tolist(), 0, found)
+        ids = np.array([d for d, _ in found], dtype=np.int64)
+        return ids, np.array([x for _, x in found], dtype=np.float64)
+
+
+def scores_at(m, local: list[int], offset: int, out: list[tuple[int, float]]) -> None:
+    """Append (docnum, score) for the documents of sorted ``local`` that Whoosh matcher
+    ``m`` matches, skipping to each and past those it does not."""
+    i, n = 0, len(local)
+    while i < n and m.is_active():
+        here, target = m.id(), local[i]
+        if here < target:
+            m.skip_to(target)
+        elif here > target:
+            i = bisect.bisect_left(local, here, i)
+        else:
+            out.append((target + offset, m.score()))
+            i += 1
 
 
 def _native(node: c.Node) -> bool:
