@@ -6,10 +6,8 @@ import fnmatch
 from bisect import bisect_left
 from collections.abc import Sequence
 
-import numpy as np
-
 from ..gate import collectors, matching, wcodec, wq
-from .postings import length_bytes
+from .postings import LENGTHS, length_bytes
 
 
 class Glob(wq.Wildcard):
@@ -245,8 +243,5 @@ def length_lookup(searcher, fieldname: str):
     cache = perdoc.__dict__.setdefault("_tracuu_lengths", {})
     if fieldname not in cache:
         column = length_bytes(perdoc, fieldname, reader.doc_count_all())
-        cache[fieldname] = _DECODE[column].tolist().__getitem__
+        cache[fieldname] = LENGTHS[column].tolist().__getitem__
     return cache[fieldname]
-
-
-_DECODE = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)

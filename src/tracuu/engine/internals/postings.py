@@ -7,7 +7,8 @@ import numpy as np
 
 from ..gate import wcodec
 
-_LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.float64)
+# a length byte -> the length BM25 reads (whoosh3's byte_to_length, 0 read as 1)
+LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)
 
 
 def term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
@@ -26,11 +27,21 @@ def term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndar
         tf = np.array(weights, dtype=np.float64)
     else:
         ids, tf = _blocks(terms.matcher(field, btext, reader.schema[field].format))
-    deleted = reader.deleted_docs_set
-    if deleted:
-        keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+    deleted = _deleted(reader)
+    if len(deleted):
+        keep = ~np.isin(ids, deleted)
         ids, tf = ids[keep], tf[keep]
     return ids, tf
+
+
+def _deleted(reader) -> np.ndarray:
+    """A segment's deleted docnums, sorted (read once, kept with the reader)."""
+    cache = reader._perdoc.__dict__
+    if "_tracuu_deleted" not in cache:
+        deleted = reader.deleted_docs_set
+        found = np.fromiter(deleted, dtype=np.int64, count=len(deleted))
+        cache["_tracuu_deleted"] = np.sort(found)
+    return cache["_tracuu_deleted"]
 
 
 def term_postings_at(
@@ -56,10 +67,8 @@ def term_postings_at(
 def every_paragraph(reader) -> np.ndarray:
     """The docnums of a segment's paragraphs that are not deleted."""
     ids = np.arange(reader.doc_count_all(), dtype=np.int64)
-    deleted = reader.deleted_docs_set
-    if deleted:
-        ids = np.setdiff1d(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
-    return ids
+    deleted = _deleted(reader)
+    return np.setdiff1d(ids, deleted) if len(deleted) else ids
 
 
 def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +117,8 @@ def field_lengths(reader, field: str) -> np.ndarray:
     """Every paragraph's length of ``field`` in one segment, as BM25 reads it (0 -> 1)."""
     cache = reader._perdoc.__dict__.setdefault("_tracuu_length_floats", {})
     if field not in cache:
-        cache[field] = _LENGTHS[length_bytes(reader._perdoc, field, reader.doc_count_all())]
+        column = length_bytes(reader._perdoc, field, reader.doc_count_all())
+        cache[field] = LENGTHS[column].astype(np.float64)
     return cache[field]
 
 
