@@ -201,6 +201,7 @@ def test_writer_pool_sized_from_the_text(monkeypatch):
     assert engine.pool_mb(10_000_000) == 10 * writer.POOL_PER_TEXT_MB  # no spilled runs
     assert engine.pool_mb(29_000_000) == 2900  # within a third of the memory available
     assert engine.pool_mb(31_000_000) == 3000  # runs spill: as few as the memory allows
+    assert engine.pool_mb(20_000_000, writers=2) == 1500  # two at once: half each
     monkeypatch.setattr(writer, "available_mb", lambda: 0)  # unknown: the least pool
     assert engine.pool_mb(200_000_000) == engine.LIMIT_MB
 
@@ -297,3 +298,90 @@ def test_folded_forms_cover_their_spellings(archive):
             assert written <= set(reader.postings(*folded).all_ids()), (field, btext)
             checked += 1
     assert checked > 1000
+
+
+def test_term_table_answers_as_a_dict_and_a_sorted_list(tmp_path):
+    """engine.internals.table: every key found with its value, absent keys not, nearest
+    keys and ordered iteration as a sorted list gives them; lengths past one varint byte."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from tracuu.engine.internals.table import TableReader, TableWriter
+
+    rng = random.Random(7)
+    items = {}
+    while len(items) < 3000:
+        key = bytes(rng.randrange(256) for _ in range(rng.choice((1, 2, 5, 40, 200))))
+        items[key] = bytes(rng.randrange(256) for _ in range(rng.choice((0, 3, 130, 20000))))
+    keys = sorted(items)
+    storage = FileStorage(str(tmp_path))
+    writer = TableWriter(storage.create_file("t.trm"))
+    writer.extras["fieldmap"] = {"body": 0}
+    for k in keys:
+        writer.add(k, items[k])
+    writer.close()
+    with pytest.raises(ValueError, match="keys must increase"):
+        again = TableWriter(storage.create_file("u.trm"))
+        again.add(b"b", b"")
+        again.add(b"a", b"")
+    table = TableReader(storage.open_file("t.trm"), storage.file_length("t.trm"))
+    assert table.extras == {"fieldmap": {"body": 0}}
+    assert all(table[k] == items[k] and k in table for k in keys)
+    assert list(table.items()) == [(k, items[k]) for k in keys]
+    import bisect
+
+    for _ in range(500):
+        probe = bytes(rng.randrange(256) for _ in range(rng.choice((1, 3, 41))))
+        assert (probe in table) == (probe in items)
+        assert table.get(probe) == items.get(probe)
+        at = bisect.bisect_left(keys, probe)
+        pos = table.closest_key_pos(probe)
+        assert (pos is None) == (at == len(keys))
+        if pos is not None:
+            assert table.key_at(pos) == keys[at]
+            assert list(table.keys_from(probe)) == keys[at:]
+    # a cursor walks entry by entry as whoosh3's does: each entry followed by the next
+    pos, walked = table.closest_key_pos(b""), []
+    while (entry := table.key_and_range_at(pos)) is not None:
+        key, datapos, datalen = entry
+        walked.append(key)
+        pos = datapos + datalen
+    assert walked == keys
+    table.close()
+
+
+def test_lexicon_read_from_the_term_table_as_from_whoosh_s_hash(archive, tmp_path):
+    """What whoosh3's readers ask of a term dictionary (lexicons, prefixes, cursors,
+    nearest terms, membership) is answered the same from engine.internals' sorted table
+    as from whoosh3's ordered hash. Fails if whoosh3 asks its tables something new."""
+    from dataclasses import replace
+
+    from whoosh.codec import whoosh3 as wcodec
+
+    from tracuu.engine import internals
+
+    engine_ = archive.searcher.engine
+    found = [engine_.paragraph(d) for d in range(engine_.doc_count())]
+    paragraphs = [replace(p, path=f"{i}/{p.path}") for i in range(3) for p in found]
+    ours = _index_with(tmp_path / "ours", internals.Codec(), paragraphs)
+    plain = _index_with(tmp_path / "whoosh", wcodec.W3Codec(), paragraphs)
+    with ours.reader() as a, plain.reader() as b:
+        assert list(a.all_terms()) == list(b.all_terms())
+        for field in ("body", "fold", "pairs"):
+            assert list(a.lexicon(field)) == list(b.lexicon(field))
+            for prefix in ("ch", "đ", "chinh", "zzz", ""):
+                assert list(a.expand_prefix(field, prefix)) == list(b.expand_prefix(field, prefix))
+                assert (
+                    list(a.terms_from(field, prefix))[:50] == list(b.terms_from(field, prefix))[:50]
+                )
+            assert a.most_frequent_terms(field, 20) == b.most_frequent_terms(field, 20)
+            ca, cb = a.cursor(field), b.cursor(field)
+            for probe in ("chính", "chinh", "a", "zzzz", "Đảng".lower()):
+                assert ca.find(probe) == cb.find(probe)
+                assert ca.next() == cb.next()
+        for term in [("body", "chỉnh"), ("body", "không-có"), ("fold", "dang"), ("pairs", "zz")]:
+            assert (term in a) == (term in b)
+            assert a.frequency(*term) == b.frequency(*term)
+            assert a.doc_frequency(*term) == b.doc_frequency(*term)
+        for reader in (a, b):
+            with pytest.raises(wcodec.TermNotFound):
+                reader.term_info("body", "không-có")

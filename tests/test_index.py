@@ -1,6 +1,7 @@
 """Building, swapping, locking and updating the index."""
 
 import pytest
+from conftest import SEED
 
 from tracuu import Archive, build, errors
 from tracuu import store as tindex
@@ -56,10 +57,9 @@ def test_interrupt_mid_build_keeps_previous_index(corpus, tmp_path, monkeypatch)
     gen_before = tindex.current_generation(index)
 
     def interrupted(*a, **k):
-        yield from ()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build, "read_files", interrupted)
+    monkeypatch.setattr(build, "write_shard", interrupted)  # a full build's reading
     with pytest.raises(KeyboardInterrupt):
         Archive(index).update(corpus, rebuild=True)
     monkeypatch.undo()
@@ -127,3 +127,106 @@ def test_index_without_words_leaves_out_longer_words_and_switching_rebuilds(corp
     with Archive(index) as a:
         reader = a.searcher.engine._s.reader()
         assert [t for t in reader.lexicon("pairs") if t.count(b"_") >= 2]
+
+
+def _many_files(root, n=24):
+    """n files cut from the seed report, a few paragraphs each (and one repeated, so
+    that scores tie)."""
+    paragraphs = [p for p in SEED.read_text(encoding="utf-8").split("\n") if p.strip()]
+    corpus = root / "many"
+    corpus.mkdir()
+    for i in range(n):
+        part = paragraphs[i * 3 % len(paragraphs) :][:3] + ["Chỉnh đốn Đảng ở cơ sở."]
+        (corpus / f"bao-cao-{i:02d}.txt").write_text("\n\n".join(part) + "\n", encoding="utf-8")
+    return corpus
+
+
+def _segments(index):
+    return len(list(tindex.current_generation(index).glob("*.seg")))
+
+
+def _everything(index):
+    """Paragraph and document rankings of a few queries, scores included."""
+    out = []
+    with Archive(index) as a:
+        for q in ("chỉnh đốn Đảng", "chinh don dang", "nghị quyết trung ương", "đảng viên"):
+            out.append([(h.path, h.number, round(h.score, 6)) for h in a.search(q, limit=30)])
+            docs = a.run(q, limit=10, by_document=True).documents
+            out.append([(d.path, round(d.score, 6), [h.number for h in d.hits]) for d in docs])
+    return out
+
+
+def test_full_build_in_shards_ranks_as_one_segment(tmp_path, monkeypatch):
+    """A full build cut into shards (one segment each, written at once by two workers)
+    finds, scores and orders exactly what a build in one segment does, with -j1 and -j2
+    alike; no shard folder is left in the generation."""
+    corpus = _many_files(tmp_path)
+    monkeypatch.setattr(build, "SHARDS", 1)
+    Archive(tmp_path / "one").update(corpus)
+    monkeypatch.setattr(build, "SHARDS", 4)
+    monkeypatch.setattr(build, "SHARD_MIN_FILES", 2)
+    Archive(tmp_path / "four").update(corpus)
+    Archive(tmp_path / "four-j2").update(corpus, procs=2)
+    assert _segments(tmp_path / "one") == 1
+    assert _segments(tmp_path / "four") == _segments(tmp_path / "four-j2") == 4
+    want = _everything(tmp_path / "one")
+    assert want[0] and want[1]
+    assert _everything(tmp_path / "four") == want
+    assert _everything(tmp_path / "four-j2") == want
+    for name in ("one", "four", "four-j2"):
+        gen = tindex.current_generation(tmp_path / name)
+        assert not [p for p in gen.iterdir() if p.is_dir()]
+        assert build.check_index(tmp_path / name) == []
+
+
+def test_shards_cut_by_size_whatever_the_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "SHARDS", 8)
+    corpus = _many_files(tmp_path, n=40)
+    (corpus / "bao-cao-07.txt").write_text("Đảng bộ. " * 20000, encoding="utf-8")  # large
+    plan = build.make_plan(corpus, None)
+    one = build.make_shards(plan, tmp_path, None, False, procs=1)
+    two = build.make_shards(plan, tmp_path, None, False, procs=2)
+    assert [s.tasks for s in one] == [s.tasks for s in two]
+    assert len(one) == 5  # 40 files, at least 8 per shard
+    names = [t.name for s in one for t in s.tasks]
+    assert names == plan.to_read  # every file once, in the plan's order
+    sizes = [sum(t.path.stat().st_size for t in s.tasks) for s in one]
+    big = [len(s.tasks) for s in one if any(t.name == "bao-cao-07.txt" for t in s.tasks)]
+    assert big == [1], "the large file alone"
+    assert big == [len(one[1].tasks)]  # what came before it is a shard of its own
+    rest = sizes[2:]
+    assert max(rest) < 1.25 * min(rest), f"the shards after it of about equal size: {sizes}"
+
+
+def test_shard_whose_worker_dies_is_halved_down_to_the_file(tmp_path, monkeypatch):
+    """A shard whose worker dies twice is cut in halves and tried again; only the file
+    that kills its worker is left out, with the reason, and the index is whole."""
+    corpus = _many_files(tmp_path, n=32)
+    tried = []
+
+    class DyingPool:  # runs shards here; a worker reading bao-cao-13.txt dies twice
+        def __init__(self, func, procs, given_up, on_report=None):
+            self.func, self.given_up = func, given_up
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def map(self, shards):
+            for shard in shards:
+                names = [t.name for t in shard.tasks]
+                tried.append(names)
+                yield self.given_up(shard, -9) if "bao-cao-13.txt" in names else self.func(shard)
+
+    monkeypatch.setattr(build, "Pool", DyingPool)
+    index = tmp_path / "index"
+    summary = Archive(index).update(corpus, procs=2)
+    assert summary.skipped == {"bao-cao-13.txt": "the reader process died on it twice (exit -9)"}
+    assert len(summary.added) == 31
+    assert ["bao-cao-13.txt"] in tried and len(tried) <= 4 + 2 * 3  # halved, not file by file
+    assert build.check_index(index) == []
+    with Archive(index) as a:
+        files = {h.path for h in a.search("Đảng", limit=1000)}
+    assert len(files) == 31 and "bao-cao-13.txt" not in files

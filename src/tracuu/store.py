@@ -33,7 +33,7 @@ from .errors import (
     IndexWriteError,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: sorted term tables (engine.internals.table), full builds in shards
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = ".lock"

@@ -26,7 +26,9 @@ from .app import CORPUS_OPTION, INDEX_OPTION, _argument, _fail, _run_index, cli,
     type=click.IntRange(1, 64),
     default=default_jobs,
     show_default="min(2, CPUs)",
-    help="Processes that read and segment files in parallel.",
+    help="Processes that read, analyse and write files in parallel. A full build is "
+    "cut into as many shards as the machine has CPUs (up to 4), each written by one "
+    "process; more processes than shards only help reading in updates.",
 )
 @click.option(
     "--words/--no-words",

@@ -9,7 +9,7 @@ which refuses a version tracuu was not tested with; every use of Whoosh internal
 from .internals import install_speedups, uninstall_speedups
 from .schema import TRANSIENT_FILES, Prepared, paragraph_fields, prepare
 from .searcher import Searcher
-from .writer import LIMIT_MB, Writer, contents, open_index, pool_mb
+from .writer import LIMIT_MB, Writer, contents, join, open_index, pool_mb
 
 __all__ = [
     "LIMIT_MB",
@@ -21,6 +21,7 @@ __all__ = [
     "install_speedups",
     "open_index",
     "paragraph_fields",
+    "join",
     "pool_mb",
     "prepare",
     "uninstall_speedups",

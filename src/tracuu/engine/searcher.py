@@ -197,10 +197,18 @@ class Searcher:
     @_reading
     def lengths(self, docnums: Iterable[int]) -> dict[int, int]:
         """How many syllables each paragraph has."""
-        lookup = length_lookup(self._s, EXACT)  # None over several segments
-        if lookup is not None:
-            return {d: lookup(d) for d in docnums}
-        return {d: self._s.doc_field_length(d, EXACT) or 0 for d in docnums}
+        wanted = sorted(set(docnums))
+        out: dict[int, int] = {}
+        for sub, offset in self._s.leaf_searchers():
+            first = bisect.bisect_left(wanted, offset)
+            last = bisect.bisect_left(wanted, offset + sub.doc_count_all())
+            if first == last:
+                continue
+            lookup = length_lookup(sub, EXACT)
+            if lookup is None:  # not a whoosh3 segment: as Whoosh reads them (0 left 0)
+                lookup = lambda d, sub=sub: sub.doc_field_length(d, EXACT) or 0  # noqa: E731
+            out.update((d, lookup(d - offset)) for d in wanted[first:last])
+        return out
 
     @_reading
     def total_length(self) -> int:

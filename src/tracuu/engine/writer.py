@@ -11,6 +11,7 @@ from ..errors import IndexDamaged, IndexWriteError
 from ..models import Paragraph
 from .gate import windex
 from .internals import Codec
+from .internals.segments import join as _join
 from .schema import SCHEMA, Prepared, paragraph_fields
 
 LIMIT_MB = 512  # the least posting pool the writer takes
@@ -27,11 +28,12 @@ POOL_PER_TEXT_MB = 100
 POOL_SHARE = 1 / 3
 
 
-def pool_mb(text_bytes: int) -> int:
-    """The writer's posting pool for ``text_bytes`` of text to index: room for all of it
-    where the machine has that, else as much as a share of the available memory."""
+def pool_mb(text_bytes: int, writers: int = 1) -> int:
+    """The posting pool of each of ``writers`` writers at work together, for
+    ``text_bytes`` of text each: room for all of it where the machine has that, else as
+    much as their share of the available memory."""
     wanted = int(text_bytes / 1e6 * POOL_PER_TEXT_MB)
-    return max(LIMIT_MB, min(wanted, int(available_mb() * POOL_SHARE)))
+    return max(LIMIT_MB, min(wanted, int(available_mb() * POOL_SHARE / max(writers, 1))))
 
 
 def available_mb() -> int:
@@ -90,6 +92,15 @@ class Writer:
             self._w.cancel()
         finally:
             self._ix.close()
+
+
+def join(folder: Path, parts: list[Path]) -> None:
+    """Make the empty ``folder`` the index of the paragraphs of the indexes at ``parts``
+    (each written by a Writer), in that order, moving their files (not re-writing them)."""
+    try:
+        _join(folder, parts, SCHEMA)
+    except OSError as exc:
+        raise IndexWriteError(f"cannot write index at {folder}: {exc.strerror}") from None
 
 
 def contents(folder: Path, paths: Iterable[str]) -> tuple[int, list[str]]:

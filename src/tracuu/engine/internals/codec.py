@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 
 from ..gate import wcodec
+from .table import TableReader, TableWriter
 
 # ---- short posting lists inline, compactly ----------------------------------------
 # Most terms of an archive (pairs above all) occur in a few paragraphs. whoosh3 means to
@@ -112,6 +113,16 @@ class _PostingsWriter(wcodec.W3PostingsWriter):
 
 
 class _FieldWriter(wcodec.W3FieldWriter):
+    def __init__(self, codec, storage, segment) -> None:  # whoosh3's, with a sorted table
+        self._codec, self._storage, self._segment = codec, storage, segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = TableWriter(self._create_file(wcodec.W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.extras["fieldmap"] = {}
+        self._postfile = self._create_file(wcodec.W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
+
     def start_term(self, btext):
         self._btext = btext
         self._postwriter.start_postings(self._fieldobj.format, TermInfo())
@@ -125,6 +136,14 @@ class _FieldCursor(wcodec.W3FieldCursor):
 
 
 class _TermsReader(wcodec.W3TermsReader):
+    def __init__(self, codec, dbfile, length, postfile) -> None:  # whoosh3's, sorted table
+        self._codec, self._dbfile, self._postfile = codec, dbfile, postfile
+        self._tindex = TableReader(dbfile, length)
+        self._fieldmap = self._tindex.extras["fieldmap"]
+        self._fieldunmap = [None] * len(self._fieldmap)
+        for fieldname, num in self._fieldmap.items():
+            self._fieldunmap[num] = fieldname
+
     def items(self):
         return ((self._keydecoder(k), TermInfo.from_bytes(v)) for k, v in self._tindex.items())
 
