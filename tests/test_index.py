@@ -153,6 +153,8 @@ def _everything(index):
             out.append([(h.path, h.number, round(h.score, 6)) for h in a.search(q, limit=30)])
             docs = a.run(q, limit=10, by_document=True).documents
             out.append([(d.path, round(d.score, 6), [h.number for h in d.hits]) for d in docs])
+        for typo in ("chỉnh đốm", "nghị quyêt trunq"):  # no hit: "did you mean"
+            out.append(a.run(typo, limit=5).suggestion)
     return out
 
 
@@ -170,7 +172,7 @@ def test_full_build_in_shards_ranks_as_one_segment(tmp_path, monkeypatch):
     assert _segments(tmp_path / "one") == 1
     assert _segments(tmp_path / "four") == _segments(tmp_path / "four-j2") == 4
     want = _everything(tmp_path / "one")
-    assert want[0] and want[1]
+    assert want[0] and want[1] and want[-2] and want[-1]
     assert _everything(tmp_path / "four") == want
     assert _everything(tmp_path / "four-j2") == want
     for name in ("one", "four", "four-j2"):

@@ -181,7 +181,10 @@ class Searcher:
     @_reading
     def suggest(self, field: str, term: str, maxdist: int = 2) -> str | None:
         """The closest term of ``field`` to ``term``: nearest first, then the most widespread."""
-        found = self._s.corrector(field).suggest(term, limit=10, maxdist=maxdist)
+        found: set[str] = set()
+        for sub, _ in self._s.leaf_searchers():  # each segment walks its own lexicon with a
+            found.update(sub.reader().terms_within(field, term, maxdist))  # DFA; the index
+        found.discard(term)  # as a whole would compare every term
         reader = self._s.reader()
         if not found:
             return None
