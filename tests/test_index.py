@@ -232,3 +232,23 @@ def test_shard_whose_worker_dies_is_halved_down_to_the_file(tmp_path, monkeypatc
     with Archive(index) as a:
         files = {h.path for h in a.search("Đảng", limit=1000)}
     assert len(files) == 31 and "bao-cao-13.txt" not in files
+
+
+def test_a_reader_that_fails_on_one_file_skips_that_file_alone(corpus, tmp_path, monkeypatch):
+    """A bug in a reader (an exception other than 'unreadable') on one file: that file is
+    skipped with the error named, every other file is indexed, the build succeeds."""
+    from tracuu import corpus as tcorpus
+
+    real = tcorpus.document_from_bytes
+
+    def buggy(name, data, ctx=None):
+        if name == "thong-bao-hoa.txt":
+            raise ZeroDivisionError("division by zero")
+        return real(name, data, ctx)
+
+    monkeypatch.setattr(build, "document_from_bytes", buggy)
+    index = tmp_path / "index"
+    summary = Archive(index).update(corpus)
+    assert list(summary.skipped) == ["thong-bao-hoa.txt"]
+    assert "ZeroDivisionError: division by zero" in summary.skipped["thong-bao-hoa.txt"]
+    assert len(summary.added) == 2 and build.check_index(index) == []

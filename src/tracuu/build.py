@@ -160,6 +160,9 @@ def read_file(task: ReadTask) -> ReadResult:
         doc, raw = document_from_bytes(name, data, ctx)
     except UnreadableFile as exc:
         return ReadResult(name, skipped=store.SkippedFile(str(exc), exc.kind, fmt))
+    except Exception as exc:  # noqa: BLE001 - a reader's bug on one file stops no other
+        reason = f"tracuu failed on it ({type(exc).__name__}: {exc}); please report this"
+        return ReadResult(name, skipped=store.SkippedFile(reason, "unreadable", fmt))
     # A big document's postings would all sit in memory at once (and be sent whole to the
     # writer): the writer prepares those paragraph by paragraph instead.
     small = len(doc.text) <= PREPARE_MAX_CHARS
