@@ -385,3 +385,70 @@ def test_lexicon_read_from_the_term_table_as_from_whoosh_s_hash(archive, tmp_pat
         for reader in (a, b):
             with pytest.raises(wcodec.TermNotFound):
                 reader.term_info("body", "không-có")
+
+
+def test_posting_blocks_round_trip_and_read_without_positions():
+    """engine.internals.codec's blocks: ids, weights (all 1, one for all, whole numbers,
+    fractions) and values (of any size, of a fixed size, none) come back as written, as
+    numpy arrays without the values and as whoosh3's tuple with them."""
+    from tracuu.engine.internals import codec
+
+    ids = [3, 4, 90, 70000, 2**31]
+    variable = [b"", b"\x01\x02", b"x" * 300, b"\x00", b"ab"]
+    for weights in ([1.0] * 5, [2.5] * 5, [1.0, 3.0, 7.0, 1.0, 2.0], [0.5, 1.25, 2.0, 1.0, 9.0]):
+        for fixedsize, values in ((None, variable), (0, [b""] * 5), (2, [b"ab"] * 5)):
+            for level in (0, 3):
+                raw = codec.encode_block(ids, weights, values, fixedsize, level)
+                assert raw[0] == codec.BLOCK_TAG
+                got_ids, got_weights = codec.block_arrays(raw, len(ids))
+                assert got_ids.tolist() == ids and got_weights.tolist() == weights
+                gaps, w, vs = codec._block_tuple(raw, len(ids), fixedsize)
+                assert list(wcodec_delta_decode(gaps)) == ids
+                if fixedsize is None:
+                    assert vs == tuple(variable)
+                else:
+                    assert vs == (b"ab" * 5 if fixedsize else None)
+                assert w == (
+                    None
+                    if weights[0] == weights[1] == 1.0
+                    else weights[0]
+                    if len(set(weights)) == 1
+                    else tuple(weights)
+                )
+
+
+def wcodec_delta_decode(gaps):
+    from whoosh.util.numlists import delta_decode
+
+    return delta_decode(gaps)
+
+
+def test_posting_blocks_are_written_for_numpy(archive, tmp_path):
+    """The writer writes tracuu's blocks (not whoosh3's pickles): engine.vector reads a
+    term's ids and weights from them as Whoosh's matcher reads the postings."""
+    from dataclasses import replace
+
+    from tracuu.engine import internals
+    from tracuu.engine.internals import codec
+    from tracuu.engine.internals.postings import term_postings
+
+    engine_ = archive.searcher.engine
+    found = [engine_.paragraph(d) for d in range(engine_.doc_count())]
+    paragraphs = [replace(p, path=f"{i}/{p.path}") for i in range(12) for p in found]
+    ix = _index_with(tmp_path / "ours", internals.Codec(), paragraphs)
+    with ix.reader() as r:
+        big = [(f, t) for f, t in r.all_terms() if r.doc_frequency(f, t) > 2 * 128]
+        assert big
+        for field, term in big[:20]:
+            m = r.postings(field, term)
+            assert isinstance(m, codec._LeafMatcher)
+            raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            assert raw[0] == codec.BLOCK_TAG
+            ids, weights = [], []
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                m.next()
+            got = term_postings(r, field, term)
+            assert got is not None
+            assert got[0].tolist() == ids and got[1].tolist() == weights

@@ -7,6 +7,9 @@ one line for people and ``hint`` says what to do. The CLI maps them to exit code
 
 from __future__ import annotations
 
+import os
+import sys
+
 # Exit codes, as ripgrep has them, plus the shell's codes for signals.
 EXIT_FOUND = 0
 EXIT_NOT_FOUND = 1
@@ -98,3 +101,12 @@ SKIP_KINDS = (
     "too-large",
     "unreadable",
 )
+
+
+def quiet_failed_writes(info: sys.UnraisableHookArgs) -> None:
+    """sys.unraisablehook of tracuu's processes (the command line and build workers): a
+    file a library left open after a write failed (a full disk) fails again when it is
+    collected; the failure is reported once, in one line, by whoever saw it first."""
+    if isinstance(info.exc_value, OSError) and not os.environ.get("TRACUU_DEBUG"):
+        return
+    sys.__unraisablehook__(info)

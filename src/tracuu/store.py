@@ -33,7 +33,7 @@ from .errors import (
     IndexWriteError,
 )
 
-SCHEMA_VERSION = 6  # 6: sorted term tables (engine.internals.table), full builds in shards
+SCHEMA_VERSION = 7  # 6: sorted term tables, full builds in shards; 7: posting blocks for numpy
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = ".lock"

@@ -14,10 +14,13 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
+
+from .errors import quiet_failed_writes
 
 ATTEMPTS = 2  # a task whose worker dies this many times is given up
 
@@ -56,6 +59,7 @@ def _die_with_parent() -> None:
 def _serve(conn: Connection, func: Callable[[Any], Any], parent: int) -> None:
     global _sink
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.unraisablehook = quiet_failed_writes
     _die_with_parent()
     if os.getppid() != parent:
         return  # the parent died before we could ask to die with it

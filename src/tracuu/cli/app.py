@@ -26,6 +26,7 @@ from ..errors import (
     EXIT_TERMINATED,
     InputError,
     TracuuError,
+    quiet_failed_writes,
 )
 from ..text import is_valid
 
@@ -231,16 +232,8 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def _unraisable(info: sys.UnraisableHookArgs) -> None:
-    # A file a library left open after a write failed (a full disk) fails again when it
-    # is collected; the failure was already reported in one line.
-    if isinstance(info.exc_value, OSError) and not os.environ.get("TRACUU_DEBUG"):
-        return
-    sys.__unraisablehook__(info)
-
-
 def main() -> None:
     """Console entry point."""
     signal.signal(signal.SIGTERM, _terminate)
-    sys.unraisablehook = _unraisable
+    sys.unraisablehook = quiet_failed_writes
     cli(prog_name="tracuu")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gate import wcodec
+from .codec import BLOCK_TAG, block_arrays
 
 # a length byte -> the length BM25 reads (whoosh3's byte_to_length, 0 read as 1)
 LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)
@@ -76,10 +77,17 @@ def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
     bytes) and weights (None: all 1; one float: all that; else an array)."""
     ids_parts, tf_parts = [], []
     while not m._atend:
+        n = m._blocklength
         if m._data is None:
+            raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            if raw and raw[0] == BLOCK_TAG:  # tracuu's block: no position is read
+                ids, tf = block_arrays(raw, n)
+                ids_parts.append(ids)
+                tf_parts.append(tf)
+                m._next_block()
+                continue
             m._read_data()
         gaps, weights, _ = m._data
-        n = m._blocklength
         ids = np.array(gaps, dtype=np.int64)
         ids_parts.append(ids if m._byteids else np.cumsum(ids))
         if weights is None:
