@@ -16,7 +16,12 @@ arrays (for ``engine.vector``).
 In ``codec``:
 
 * ``Codec``: whoosh3's codec, with short posting lists kept compactly in their term info,
-  and a segment's field lengths read from one list while it is written.
+  posting blocks whose ids and weights numpy reads apart from their positions, the term
+  dictionary as a sorted table (``table``), and a segment's field lengths read from one
+  list while it is written.
+
+In ``segments``: one-segment indexes written apart (a full build's shards) joined into
+one index, in order, without writing a posting again.
 
 Indexes name ``tracuu.engine.internals.Codec`` in their segments: keep it importable here.
 """
