@@ -33,6 +33,10 @@ def given_up(item, exitcode):
     return ("given up", item, exitcode)
 
 
+def slow(item):
+    time.sleep(60)
+
+
 def test_results_come_in_order():
     with Pool(square, 2, given_up) as pool:
         assert list(pool.map(range(40))) == [x * x for x in range(40)]
@@ -56,10 +60,7 @@ PARENT = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from tracuu.workers import Pool
-from test_workers import given_up
-
-def slow(x):
-    time.sleep(60)
+from test_workers import given_up, slow  # importable: a worker could not load __main__'s
 
 with Pool(slow, 2, given_up) as pool:
     print("started", flush=True)
@@ -86,6 +87,7 @@ def test_workers_die_with_their_parent():
     deadline = time.time() + 30
     while len(children_of(parent.pid)) < 2 and time.time() < deadline:
         time.sleep(0.1)
+    time.sleep(1)  # the workers are busy with their task, not dying at start
     workers = children_of(parent.pid)
     assert len(workers) >= 2
     parent.kill()
