@@ -136,22 +136,36 @@ def _index_with(folder, codec, paragraphs):
     return ix
 
 
-def test_short_postings_inline_read_back_as_whoosh_writes_them(archive, tmp_path):
-    """The same paragraphs indexed with whoosh3's codec and with engine.internals.Codec
-    have the same postings and term statistics, term for term; the short lists are kept
-    in the term's info, compactly. Fails if a Whoosh release changes either codec."""
+def _copies(archive, times: int):
+    """The archive's paragraphs ``times`` over, under other file names (so that common
+    words fill several blocks of 128 postings)."""
     from dataclasses import replace
 
+    engine_ = archive.searcher.engine
+    found = [engine_.paragraph(d) for d in range(engine_.doc_count())]
+    return [replace(p, path=f"{i}/{p.path}") for i in range(times) for p in found]
+
+
+def _ours_and_whoosh_s(archive, tmp_path, times: int):
+    """The same paragraphs indexed with engine.internals.Codec and with whoosh3's own."""
     from whoosh.codec import whoosh3 as wcodec
 
     from tracuu.engine import internals
 
-    engine_ = archive.searcher.engine
-    found = [engine_.paragraph(d) for d in range(engine_.doc_count())]
-    # copies, so that common words fill several blocks of 128 postings
-    paragraphs = [replace(p, path=f"{i}/{p.path}") for i in range(12) for p in found]
+    paragraphs = _copies(archive, times)
     ours = _index_with(tmp_path / "ours", internals.Codec(), paragraphs)
-    plain = _index_with(tmp_path / "whoosh", wcodec.W3Codec(), paragraphs)
+    return ours, _index_with(tmp_path / "whoosh", wcodec.W3Codec(), paragraphs)
+
+
+def test_short_postings_inline_read_back_as_whoosh_writes_them(archive, tmp_path):
+    """The same paragraphs indexed with whoosh3's codec and with engine.internals.Codec
+    have the same postings and term statistics, term for term; the short lists are kept
+    in the term's info, compactly. Fails if a Whoosh release changes either codec."""
+    from whoosh.codec import whoosh3 as wcodec
+
+    from tracuu.engine import internals
+
+    ours, plain = _ours_and_whoosh_s(archive, tmp_path, 12)
     with ours.reader() as a, plain.reader() as b:
         got, want = _postings(a), _postings(b)
         assert got == want and len(got) > 1000
@@ -353,17 +367,9 @@ def test_lexicon_read_from_the_term_table_as_from_whoosh_s_hash(archive, tmp_pat
     """What whoosh3's readers ask of a term dictionary (lexicons, prefixes, cursors,
     nearest terms, membership) is answered the same from engine.internals' sorted table
     as from whoosh3's ordered hash. Fails if whoosh3 asks its tables something new."""
-    from dataclasses import replace
-
     from whoosh.codec import whoosh3 as wcodec
 
-    from tracuu.engine import internals
-
-    engine_ = archive.searcher.engine
-    found = [engine_.paragraph(d) for d in range(engine_.doc_count())]
-    paragraphs = [replace(p, path=f"{i}/{p.path}") for i in range(3) for p in found]
-    ours = _index_with(tmp_path / "ours", internals.Codec(), paragraphs)
-    plain = _index_with(tmp_path / "whoosh", wcodec.W3Codec(), paragraphs)
+    ours, plain = _ours_and_whoosh_s(archive, tmp_path, 3)
     with ours.reader() as a, plain.reader() as b:
         assert list(a.all_terms()) == list(b.all_terms())
         for field in ("body", "fold", "pairs"):
@@ -426,16 +432,11 @@ def wcodec_delta_decode(gaps):
 def test_posting_blocks_are_written_for_numpy(archive, tmp_path):
     """The writer writes tracuu's blocks (not whoosh3's pickles): engine.vector reads a
     term's ids and weights from them as Whoosh's matcher reads the postings."""
-    from dataclasses import replace
-
     from tracuu.engine import internals
     from tracuu.engine.internals import codec
     from tracuu.engine.internals.postings import term_postings
 
-    engine_ = archive.searcher.engine
-    found = [engine_.paragraph(d) for d in range(engine_.doc_count())]
-    paragraphs = [replace(p, path=f"{i}/{p.path}") for i in range(12) for p in found]
-    ix = _index_with(tmp_path / "ours", internals.Codec(), paragraphs)
+    ix = _index_with(tmp_path / "ours", internals.Codec(), _copies(archive, 12))
     with ix.reader() as r:
         big = [(f, t) for f, t in r.all_terms() if r.doc_frequency(f, t) > 2 * 128]
         assert big
