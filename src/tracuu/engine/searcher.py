@@ -208,8 +208,7 @@ class Searcher:
             if first == last:
                 continue
             lookup = length_lookup(sub, EXACT)
-            if lookup is None:  # not a whoosh3 segment: as Whoosh reads them (0 left 0)
-                lookup = lambda d, sub=sub: sub.doc_field_length(d, EXACT) or 0  # noqa: E731
+            assert lookup is not None, "every segment is whoosh3's"
             out.update((d, lookup(d - offset)) for d in wanted[first:last])
         return out
 

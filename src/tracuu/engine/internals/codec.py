@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 
 from ..gate import wcodec
-from .table import TableReader, TableWriter
+from .table import TableReader, TableWriter, read_varint, varint
 
 # ---- short posting lists inline, compactly ----------------------------------------
 # Most terms of an archive (pairs above all) occur in a few paragraphs. whoosh3 means to
@@ -27,24 +27,6 @@ INLINE_LIMIT = 16
 _WHOLE, _FLOATS = 2, 3
 
 
-def _varint(n: int, out: bytearray) -> None:
-    while n > 0x7F:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-
-
-def _read_varint(b: bytes, i: int) -> tuple[int, int]:
-    n = shift = 0
-    while True:
-        byte = b[i]
-        i += 1
-        n |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return n, i
-        shift += 7
-
-
 class TermInfo(wcodec.W3TermInfo):
     """whoosh3's term info; inlined postings are written compactly."""
 
@@ -54,21 +36,21 @@ class TermInfo(wcodec.W3TermInfo):
         ids, weights, values = self._inlined
         whole = all(w == int(w) and w >= 0 for w in weights)
         out = bytearray((_WHOLE if whole else _FLOATS,))
-        _varint(len(ids), out)
+        varint(len(ids), out)
         out.append(wcodec.length_to_byte(self._minlength or 0))
         out.append(wcodec.length_to_byte(self._maxlength))
         last = 0
         for docnum in ids:
-            _varint(docnum - last, out)
+            varint(docnum - last, out)
             last = docnum
         if whole:
             for w in weights:
-                _varint(int(w), out)
+                varint(int(w), out)
         else:
             out += struct.pack(f"!{len(weights)}f", *weights)
-        _varint(len(values), out)
+        varint(len(values), out)
         for v in values:
-            _varint(len(v), out)
+            varint(len(v), out)
             out += v
         return bytes(out)
 
@@ -76,27 +58,27 @@ class TermInfo(wcodec.W3TermInfo):
     def from_bytes(cls, s: bytes):
         if s[0] not in (_WHOLE, _FLOATS):
             return super().from_bytes(s)
-        df, i = _read_varint(s, 1)
+        df, i = read_varint(s, 1)
         info = cls(df=df)
         info._minlength = wcodec.byte_to_length(s[i])
         info._maxlength = wcodec.byte_to_length(s[i + 1])
         ids, last, i = [], 0, i + 2
         for _ in range(df):
-            gap, i = _read_varint(s, i)
+            gap, i = read_varint(s, i)
             last += gap
             ids.append(last)
         if s[0] == _WHOLE:
             weights = []
             for _ in range(df):
-                w, i = _read_varint(s, i)
+                w, i = read_varint(s, i)
                 weights.append(float(w))
         else:
             weights = list(struct.unpack_from(f"!{df}f", s, i))
             i += 4 * df
-        count, i = _read_varint(s, i)
+        count, i = read_varint(s, i)
         values = []
         for _ in range(count):
-            size, i = _read_varint(s, i)
+            size, i = read_varint(s, i)
             values.append(s[i : i + size])
             i += size
         info._weight, info._maxweight = sum(weights), max(weights)

@@ -32,13 +32,12 @@ _TRAILER = struct.Struct("<QQQQQB4s")
 _SLOT = struct.Struct("<I")
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
+def varint(n: int, out: bytearray) -> None:
+    """Append ``n`` to ``out`` as a varint (7 bits a byte, low bits first)."""
     while n > 0x7F:
         out.append(n & 0x7F | 0x80)
         n >>= 7
     out.append(n)
-    return bytes(out)
 
 
 class TableWriter:
@@ -59,9 +58,13 @@ class TableWriter:
         self._last = key
         self._starts.append(self._pos)
         self._hashes.append(crc32(key))
-        head = _varint(len(key)) + _varint(len(value))
-        self.dbfile.write(head + key + value)
-        self._pos += len(head) + len(key) + len(value)
+        entry = bytearray()
+        varint(len(key), entry)
+        varint(len(value), entry)
+        entry += key
+        entry += value
+        self.dbfile.write(bytes(entry))
+        self._pos += len(entry)
 
     def close(self) -> int:
         dbfile, starts = self.dbfile, self._starts
@@ -122,8 +125,8 @@ class TableReader:
     def _ranges(self, pos: int) -> tuple[int, int, int, int]:
         """(key position, key length, value position, value length) of the entry at pos."""
         buf = self._buf
-        keylen, pos = _read_varint(buf, pos)
-        vallen, pos = _read_varint(buf, pos)
+        keylen, pos = read_varint(buf, pos)
+        vallen, pos = read_varint(buf, pos)
         return pos, keylen, pos + keylen, vallen
 
     def key_at(self, pos: int) -> bytes:
@@ -203,7 +206,8 @@ class TableReader:
         return (k for k, _ in self.items_from(key))
 
 
-def _read_varint(buf, i: int) -> tuple[int, int]:
+def read_varint(buf, i: int) -> tuple[int, int]:
+    """The varint at ``buf[i]`` and where the next thing begins."""
     byte = buf[i]
     if byte < 0x80:
         return byte, i + 1
