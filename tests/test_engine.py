@@ -453,3 +453,104 @@ def test_posting_blocks_are_written_for_numpy(archive, tmp_path):
             got = term_postings(r, field, term)
             assert got is not None
             assert got[0].tolist() == ids and got[1].tolist() == weights
+
+
+def _in_place(archive, tmp_path, times: int = 12):
+    """The archive's paragraphs ``times`` over, indexed, opened as the engine opens an
+    index, and opened with whoosh3's own storage."""
+    from whoosh import index as windex
+
+    from tracuu.engine import internals, open_index
+
+    folder = tmp_path / "ix"
+    _index_with(folder, internals.Codec(), _copies(archive, times)).close()
+    return open_index(folder), windex.open_dir(str(folder))
+
+
+def test_segments_are_read_in_place_as_whoosh_reads_them(archive, tmp_path):
+    """engine.open_index reads a compound segment's files as views of one memory map
+    (whoosh3's BufferFile copies each file whole when it opens it) and reads the same
+    terms, postings, stored fields and block headers as whoosh3 does. Fails if whoosh3
+    stops asking the segment file for its subsets."""
+    import mmap
+    import types
+
+    from whoosh.codec import whoosh3 as wcodec
+
+    from tracuu.engine.internals import storage
+
+    ours, theirs = _in_place(archive, tmp_path)
+    with ours.reader() as r, theirs.reader() as t:
+        terms = r._terms
+        for f in (terms._dbfile, terms._postfile):
+            assert isinstance(f, storage.View)
+            assert isinstance(f._buf, memoryview) and isinstance(f._buf.obj, mmap.mmap)
+        assert _postings(r) == _postings(t)
+        assert [r.stored_fields(d) for d in range(0, r.doc_count_all(), 7)] == [
+            t.stored_fields(d) for d in range(0, t.doc_count_all(), 7)
+        ]
+        headers = ("_blocklength", "_maxid", "_maxweight", "_compression", "_minlength")
+        headers += ("_maxlength", "_dataoffset", "_nextoffset", "_lastblock", "_atend")
+        walked = 0
+        for field, term in r.all_terms():
+            if r.doc_frequency(field, term) <= 2 * 128:
+                continue
+            m, ref = r.postings(field, term), r.postings(field, term)
+            ref._goto = types.MethodType(wcodec.W3LeafMatcher._goto, ref)
+            ref.reset()
+            while True:
+                assert [getattr(m, a) for a in headers] == [getattr(ref, a) for a in headers]
+                walked += 1
+                if m._atend:
+                    break
+                m._next_block()
+                ref._next_block()
+        assert walked > 20
+    ours.close()
+    theirs.close()
+
+
+def test_postings_and_positions_read_at_some_paragraphs_as_whoosh_reads_them(archive, tmp_path):
+    """term_postings at a few paragraphs (the blocks without any passed over) and the
+    phrase test at the paragraphs that have every word, against Whoosh's matchers."""
+    import numpy as np
+
+    from tracuu.engine.internals.postings import phrase_at, term_postings
+
+    ours, theirs = _in_place(archive, tmp_path)
+    rng = random.Random(7)
+    with ours.reader() as r:
+        n = r.doc_count_all()
+        big = [(f, t) for f, t in r.all_terms() if f == "body" and r.doc_frequency(f, t) > 128]
+        assert len(big) > 5
+        for field, term in big[:40]:
+            whole = term_postings(r, field, term)
+            assert whole is not None
+            for k in (1, 5, 60, n // 3):
+                at = np.array(sorted(rng.sample(range(n), k)), dtype=np.int64)
+                got = term_postings(r, field, term, at)
+                assert got is not None
+                keep = np.isin(whole[0], at)
+                assert got[0].tolist() == whole[0][keep].tolist()
+                assert got[1].tolist() == whole[1][keep].tolist()
+        checked = 0
+        for (_, first), (_, second) in zip(big[:20], big[1:21], strict=True):
+            both = sorted(
+                set(term_postings(r, "body", first)[0].tolist())
+                & set(term_postings(r, "body", second)[0].tolist())
+            )
+            if not both:
+                continue
+            docnums = np.array(both, dtype=np.int64)
+            got = phrase_at(r, "body", [first, second], docnums).tolist()
+            q = wq.Phrase("body", [r.schema["body"].from_bytes(x) for x in (first, second)])
+            want = set(q.matcher(_searcher_of(theirs)).all_ids())
+            assert got == [d in want for d in both]
+            checked += sum(got)
+        assert checked
+    ours.close()
+    theirs.close()
+
+
+def _searcher_of(ix):
+    return ix.searcher()

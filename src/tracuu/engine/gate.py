@@ -37,7 +37,7 @@ from whoosh import collectors, fields, formats, matching, scoring  # noqa: E402 
 from whoosh import index as windex  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 from whoosh.codec import whoosh3 as wcodec  # noqa: E402
-from whoosh.filedb import filestore  # noqa: E402
+from whoosh.filedb import filestore, structfile  # noqa: E402
 from whoosh.support.levenshtein import distance  # noqa: E402
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "formats",
     "matching",
     "scoring",
+    "structfile",
     "wcodec",
     "windex",
     "wq",

@@ -30,8 +30,8 @@ from .internals.postings import (
     every_paragraph,
     field_lengths,
     phrase_at,
+    restrict,
     term_postings,
-    term_postings_at,
 )
 
 CACHE_MB = 256  # posting arrays kept between queries, per open index
@@ -121,7 +121,7 @@ class Vector:
             return _boosted(_united(found, np.add if node.how == c.ANY else np.maximum), node.boost)
         if isinstance(node, c.Everything):  # Whoosh's Every: each paragraph, weight 1
             ids = every_paragraph(self._leaves[leaf][0].reader())
-            return _restrict(ids, np.ones(len(ids)), within)
+            return restrict(ids, np.ones(len(ids)), within)
         if isinstance(node, c.Phrase) and self._positional(node.field):
             return self._phrase(node, leaf, within)
         return self._whoosh(node, leaf, within)
@@ -140,7 +140,7 @@ class Vector:
         schema = self._s.schema
         texts = [schema[node.field].to_bytes(w) for w in node.words]
         reader = self._leaves[leaf][0].reader()
-        keep = np.array(phrase_at(reader, node.field, texts, ids.tolist()), dtype=bool)
+        keep = phrase_at(reader, node.field, texts, ids)
         return ids[keep], scores[keep]
 
     def _best_covered(self, children: Sequence[c.Node], leaf: int, within) -> Found:
@@ -194,7 +194,7 @@ class Vector:
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
-            return hit if at is None else _restrict(*hit, at)
+            return hit if at is None else restrict(*hit, at)
         if (
             at is not None
             and key not in self._read_at
@@ -211,7 +211,7 @@ class Vector:
         while self._cached_bytes > CACHE_MB << 20 and len(self._cache) > 1:
             _, (a, b) = self._cache.popitem(last=False)
             self._cached_bytes -= a.nbytes + b.nbytes + 200
-        return found if at is None else _restrict(*found, at)
+        return found if at is None else restrict(*found, at)
 
     def _bytes(self, field: str, text: str) -> bytes | None:
         schema = self._s.schema
@@ -234,10 +234,7 @@ class Vector:
         if btext is None:
             return _EMPTY
         reader = searcher.reader()
-        if at is None:
-            postings = term_postings(reader, field, btext)
-        else:
-            postings = term_postings_at(reader, field, btext, at.tolist())
+        postings = term_postings(reader, field, btext, at)
         if postings is None:
             return _EMPTY
         ids, tf = postings
@@ -283,21 +280,6 @@ def _native(node: c.Node) -> bool:
     return isinstance(node, c.Term | c.Phrase | c.Everything) or (
         isinstance(node, c.Combine) and node.how in (c.ALL, c.ANY, c.BEST, c.MAYBE)
     )
-
-
-def _restrict(ids: np.ndarray, scores: np.ndarray, within: np.ndarray | None) -> Found:
-    """The entries of ``ids`` that are in sorted ``within``."""
-    if within is None:
-        return ids, scores
-    if len(within) < len(ids):
-        pos = np.searchsorted(ids, within)
-        ok = pos < len(ids)
-        ok[ok] = ids[pos[ok]] == within[ok]
-        return ids[pos[ok]], scores[pos[ok]]
-    pos = np.searchsorted(within, ids)
-    keep = pos < len(within)
-    keep[keep] = within[pos[keep]] == ids[keep]
-    return ids[keep], scores[keep]
 
 
 def _at(found: Found, ids: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from ..models import Paragraph
 from .gate import windex
 from .internals import Codec
 from .internals.segments import join as _join
+from .internals.storage import ReadStorage
 from .schema import SCHEMA, Prepared, paragraph_fields
 
 LIMIT_MB = 512  # the least posting pool the writer takes
@@ -116,6 +117,6 @@ def contents(folder: Path, paths: Iterable[str]) -> tuple[int, list[str]]:
 
 def open_index(folder: Path):
     try:
-        return windex.open_dir(str(folder))
+        return windex.FileIndex(ReadStorage(str(folder)), indexname=windex._DEF_INDEX_NAME)
     except Exception as exc:  # noqa: BLE001 - any Whoosh failure here means a damaged index
         raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None

@@ -4,6 +4,8 @@ field lengths read from one list while it is written (see the package)."""
 
 from __future__ import annotations
 
+import io
+import pickle
 import struct
 import zlib
 
@@ -149,26 +151,60 @@ def block_arrays(raw: bytes, n: int) -> tuple[np.ndarray, np.ndarray]:
     return ids, weights
 
 
-def _block_tuple(raw: bytes, n: int, fixedsize):
-    """An encoded block as whoosh3's (id gaps, weights, values) tuple."""
-    ids, weights = block_arrays(raw, n)
+def block_values(raw: bytes, n: int, fixedsize, which: list[int] | None = None):
+    """The values of an encoded block of ``n`` postings, as whoosh3's tuple holds them:
+    a tuple of bytes (values of any size), the bytes of them all (a fixed size), or None.
+    With ``which`` (values of any size), only the values at those places."""
     _, flags, size, rest_size = _HEAD.unpack_from(raw)
     rest = raw[_HEAD.size + size : _HEAD.size + size + rest_size]
     if flags & _VALUES_Z:
         rest = zlib.decompress(rest)
-    values: tuple[bytes, ...] | bytes | None = rest if fixedsize else None
     if fixedsize is None or fixedsize < 0:
-        ends = np.cumsum(np.frombuffer(rest, dtype="<u4", count=n)).tolist()
-        blob, starts = rest[4 * n :], [0, *ends[:-1]]
-        values = tuple(blob[a:b] for a, b in zip(starts, ends, strict=True))
-    kind = flags & 3
+        ends = np.cumsum(np.frombuffer(rest, dtype="<u4", count=n))
+        starts = (ends - np.frombuffer(rest, dtype="<u4", count=n) + 4 * n).tolist()
+        ends = (ends + 4 * n).tolist()
+        places = range(n) if which is None else which
+        return tuple(rest[starts[i] : ends[i]] for i in places)
+    return rest if fixedsize else None
+
+
+def _block_tuple(raw: bytes, n: int, fixedsize):
+    """An encoded block as whoosh3's (id gaps, weights, values) tuple."""
+    ids, weights = block_arrays(raw, n)
+    values = block_values(raw, n, fixedsize)
+    kind = raw[1] & 3
     gaps = tuple(np.diff(ids, prepend=0).tolist())
     w = None if kind == _ONES else float(weights[0]) if kind == _ONE else tuple(weights.tolist())
     return gaps, w, values
 
 
+_HEADER_MAX = 128  # a block header's pickle is some 40 bytes (see _write_block)
+
+
 class _LeafMatcher(wcodec.W3LeafMatcher):
     """whoosh3's posting reader, for blocks written by _PostingsWriter."""
+
+    def _goto(self, position):
+        # whoosh3's, reading the header from a slice: whoosh3 unpickles it from the
+        # file, one read() per opcode where the file is a view (storage.View)
+        pf = self._postfile
+        try:
+            length = pf.get_int(position)
+            head = io.BytesIO(pf.get(position + 4, _HEADER_MAX))
+            count, maxid, maxweight, compression, mnlen, mxlen = pickle.load(head)
+        except Exception:  # noqa: BLE001 - whoosh3 reads it again and names the damage
+            return super()._goto(position)
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + 4 + length
+        self._dataoffset = position + 4 + head.tell()
+        self._blocklength, self._maxid = count, maxid
+        self._maxweight, self._compression = maxweight, compression
+        self._minlength = wcodec.byte_to_length(mnlen)
+        self._maxlength = wcodec.byte_to_length(mxlen)
 
     def _read_data(self):
         raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)

@@ -3,36 +3,72 @@ whole posting lists at once instead of one posting at a time)."""
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from ..gate import wcodec
-from .codec import BLOCK_TAG, block_arrays
+from .codec import BLOCK_TAG, block_arrays, block_values
 
 # a length byte -> the length BM25 reads (whoosh3's byte_to_length, 0 read as 1)
 LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)
 
 
-def term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+def term_postings(
+    reader, field: str, btext: bytes, at: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
     """(docnums, weights) of a term in one segment ``reader``, sorted by docnum, without
-    deleted paragraphs; None where the segment does not have the term."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None:
-        raise TypeError(f"not a whoosh3 segment reader: {reader!r}")
-    try:
-        info = terms.term_info(field, btext)
-    except (KeyError, wcodec.TermNotFound):
+    deleted paragraphs; None where the segment does not have the term. With ``at``
+    (sorted docnums), only those: the blocks that hold none of them are never read."""
+    info = _term_info(reader, field, btext)
+    if info is None:
         return None
     if info.is_inlined():
         found, weights, _ = info.inlined_postings()
         ids = np.array(found, dtype=np.int64)
         tf = np.array(weights, dtype=np.float64)
+        if at is not None:
+            ids, tf = restrict(ids, tf, at)
     else:
-        ids, tf = _blocks(terms.matcher(field, btext, reader.schema[field].format))
+        m = reader._terms.matcher(field, btext, reader.schema[field].format)
+        parts = [_block(m) if want is None else restrict(*_block(m), want) for want in _walk(m, at)]
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        ids, tf = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     deleted = _deleted(reader)
     if len(deleted):
         keep = ~np.isin(ids, deleted)
         ids, tf = ids[keep], tf[keep]
     return ids, tf
+
+
+def _term_info(reader, field: str, btext: bytes):
+    """A term's whoosh3 term info in one segment, None where it has no such term."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None:
+        raise TypeError(f"not a whoosh3 segment reader: {reader!r}")
+    try:
+        return terms.term_info(field, btext)
+    except (KeyError, wcodec.TermNotFound):
+        return None
+
+
+def _walk(m, at: np.ndarray | None):
+    """Step whoosh3 leaf matcher ``m`` through its blocks, yielding at each block the
+    docnums of ``at`` it may hold (None: ``at`` is None, every block counts); blocks that
+    can hold none are passed over unread (only their headers are read)."""
+    if at is None:
+        while not m._atend:
+            yield None
+            m._next_block()
+        return
+    wanted, i = at.tolist(), 0
+    while not m._atend and i < len(wanted):
+        j = bisect.bisect_right(wanted, m._maxid, i)
+        if j > i:
+            yield at[i:j]
+        i = j
+        m._next_block()
 
 
 def _deleted(reader) -> np.ndarray:
@@ -45,26 +81,6 @@ def _deleted(reader) -> np.ndarray:
     return cache["_tracuu_deleted"]
 
 
-def term_postings_at(
-    reader, field: str, btext: bytes, docnums: list[int]
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """``term_postings`` at the sorted ``docnums`` alone: a matcher skips to each (whole
-    blocks between them are never read)."""
-    if (field, btext) not in reader:
-        return None
-    m = reader.postings(field, btext)
-    ids, tf = [], []
-    for d in docnums:
-        if not m.is_active():
-            break
-        if m.id() < d:
-            m.skip_to(d)
-        if m.is_active() and m.id() == d:
-            ids.append(d)
-            tf.append(m.weight())
-    return np.array(ids, dtype=np.int64), np.array(tf, dtype=np.float64)
-
-
 def every_paragraph(reader) -> np.ndarray:
     """The docnums of a segment's paragraphs that are not deleted."""
     ids = np.arange(reader.doc_count_all(), dtype=np.int64)
@@ -72,53 +88,98 @@ def every_paragraph(reader) -> np.ndarray:
     return np.setdiff1d(ids, deleted) if len(deleted) else ids
 
 
-def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
-    """Every block of a whoosh3 leaf matcher: its ids (kept as gaps unless the ids are
-    bytes) and weights (None: all 1; one float: all that; else an array)."""
-    ids_parts, tf_parts = [], []
-    while not m._atend:
-        n = m._blocklength
-        if m._data is None:
-            raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-            if raw and raw[0] == BLOCK_TAG:  # tracuu's block: no position is read
-                ids, tf = block_arrays(raw, n)
-                ids_parts.append(ids)
-                tf_parts.append(tf)
-                m._next_block()
-                continue
-            m._read_data()
-        gaps, weights, _ = m._data
-        ids = np.array(gaps, dtype=np.int64)
-        ids_parts.append(ids if m._byteids else np.cumsum(ids))
-        if weights is None:
-            tf_parts.append(np.ones(n))
-        elif isinstance(weights, float):
-            tf_parts.append(np.full(n, weights))
-        else:
-            tf_parts.append(np.asarray(weights, dtype=np.float64))
-        m._next_block()
-    if not ids_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(ids_parts), np.concatenate(tf_parts)
+def _raw(m) -> bytes | None:
+    """The current block of a whoosh3 leaf matcher, if it is tracuu's (codec.encode_block)."""
+    raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+    return raw if raw and raw[0] == BLOCK_TAG else None
 
 
-def phrase_at(reader, field: str, words: list[bytes], docnums: list[int]) -> list[bool]:
+def _block(m) -> tuple[np.ndarray, np.ndarray]:
+    """The ids and weights of a whoosh3 leaf matcher's current block (tracuu's blocks:
+    no position is read; whoosh3's: its tuple of gaps unless the ids are bytes, and
+    weights None for all 1, one float for all that, else an array)."""
+    n = m._blocklength
+    if m._data is None:
+        raw = _raw(m)
+        if raw is not None:
+            return block_arrays(raw, n)
+        m._read_data()
+    gaps, weights, _ = m._data
+    ids = np.array(gaps, dtype=np.int64)
+    ids = ids if m._byteids else np.cumsum(ids)
+    if weights is None:
+        return ids, np.ones(n)
+    if isinstance(weights, float):
+        return ids, np.full(n, weights)
+    return ids, np.asarray(weights, dtype=np.float64)
+
+
+def _values(m, which: list[int]) -> tuple[bytes, ...]:
+    """The values (encoded positions) at places ``which`` of a whoosh3 leaf matcher's
+    current block."""
+    raw = _raw(m)
+    if raw is not None:
+        return block_values(raw, m._blocklength, m._fixedsize, which)
+    m._read_values()
+    return tuple(m._values[i] for i in which)
+
+
+def phrase_at(reader, field: str, words: list[bytes], docnums: np.ndarray) -> np.ndarray:
     """For each of sorted ``docnums`` (each has every word), whether ``words`` stand at
     consecutive positions of ``field`` there, as Whoosh's Phrase (SpanNear2, slop 1,
     ordered) decides."""
-    where: list[list[set[int]]] = []
-    for word in words:
-        m = reader.postings(field, word)
-        found = []
-        for d in docnums:
-            if m.is_active() and m.id() < d:
-                m.skip_to(d)
-            found.append(set(m.value_as("positions")) if m.is_active() and m.id() == d else set())
-        where.append(found)
-    return [
-        any(all(p + i in where[i][k] for i in range(1, len(words))) for p in where[0][k])
-        for k in range(len(docnums))
-    ]
+    fmt = reader.schema[field].format
+    where = [_positions_at(reader, field, w, docnums, fmt) for w in words]
+    return np.array(
+        [
+            any(all(p + i in where[i][k] for i in range(1, len(words))) for p in where[0][k])
+            for k in range(len(docnums))
+        ],
+        dtype=bool,
+    )
+
+
+def _positions_at(reader, field: str, word: bytes, docnums: np.ndarray, fmt) -> list[set[int]]:
+    """The positions of ``word`` in each of sorted ``docnums`` (empty where it is not)."""
+    out: list[set[int]] = [set() for _ in range(len(docnums))]
+    info = _term_info(reader, field, word)
+    if info is None:
+        return out
+    if info.is_inlined():
+        found, _, values = info.inlined_postings()
+        which, slots = _places(np.array(found, dtype=np.int64), docnums)
+        for j, i in zip(slots, which, strict=True):
+            out[j] = set(fmt.decode_positions(values[i]))
+        return out
+    m = reader._terms.matcher(field, word, fmt)
+    for _ in _walk(m, docnums):
+        which, slots = _places(_block(m)[0], docnums)
+        for j, value in zip(slots, _values(m, which), strict=True):
+            out[j] = set(fmt.decode_positions(value))
+    return out
+
+
+def _places(ids: np.ndarray, docnums: np.ndarray) -> tuple[list[int], list[int]]:
+    """Where sorted ``ids`` and sorted ``docnums`` meet: the places in each."""
+    pos = np.searchsorted(docnums, ids)
+    hit = pos < len(docnums)
+    hit[hit] = docnums[pos[hit]] == ids[hit]
+    return np.flatnonzero(hit).tolist(), pos[hit].tolist()
+
+
+def restrict(ids: np.ndarray, scores: np.ndarray, within: np.ndarray | None):
+    """The entries of sorted ``ids`` (with their ``scores``) that are in sorted ``within``."""
+    if within is None:
+        return ids, scores
+    if len(within) < len(ids):
+        pos = np.searchsorted(ids, within)
+        ok = pos < len(ids)
+        ok[ok] = ids[pos[ok]] == within[ok]
+        return ids[pos[ok]], scores[pos[ok]]
+    pos = np.searchsorted(within, ids)
+    keep = pos < len(within)
+    keep[keep] = within[pos[keep]] == ids[keep]
+    return ids[keep], scores[keep]
 
 
 def field_lengths(reader, field: str) -> np.ndarray:
