@@ -136,9 +136,12 @@ def _index_with(folder, codec, paragraphs):
     return ix
 
 
+SMALL_BLOCKS = 128  # postings per block in the tests' indexes (whoosh3's; tracuu writes more)
+
+
 def _copies(archive, times: int):
     """The archive's paragraphs ``times`` over, under other file names (so that common
-    words fill several blocks of 128 postings)."""
+    words fill several blocks of SMALL_BLOCKS postings)."""
     from dataclasses import replace
 
     engine_ = archive.searcher.engine
@@ -153,7 +156,7 @@ def _ours_and_whoosh_s(archive, tmp_path, times: int):
     from tracuu.engine import internals
 
     paragraphs = _copies(archive, times)
-    ours = _index_with(tmp_path / "ours", internals.Codec(), paragraphs)
+    ours = _index_with(tmp_path / "ours", internals.Codec(SMALL_BLOCKS), paragraphs)
     return ours, _index_with(tmp_path / "whoosh", wcodec.W3Codec(), paragraphs)
 
 
@@ -172,7 +175,7 @@ def test_short_postings_inline_read_back_as_whoosh_writes_them(archive, tmp_path
         infos = [(a.term_info(*key), len(p[0])) for key, p in got.items()]
         assert all(info.is_inlined() == (df < internals.INLINE_LIMIT) for info, df in infos)
         assert any(df > 1 for info, df in infos if info.is_inlined())
-        assert any(df > 2 * 128 for info, df in infos), "lists of several blocks"
+        assert any(df > 2 * SMALL_BLOCKS for info, df in infos), "lists of several blocks"
         # Whoosh's own fast readers of a term's header fields read the compact form too
         for key in list(got)[:300]:
             assert a.frequency(*key) == b.frequency(*key)
@@ -436,9 +439,9 @@ def test_posting_blocks_are_written_for_numpy(archive, tmp_path):
     from tracuu.engine.internals import codec
     from tracuu.engine.internals.postings import term_postings
 
-    ix = _index_with(tmp_path / "ours", internals.Codec(), _copies(archive, 12))
+    ix = _index_with(tmp_path / "ours", internals.Codec(SMALL_BLOCKS), _copies(archive, 12))
     with ix.reader() as r:
-        big = [(f, t) for f, t in r.all_terms() if r.doc_frequency(f, t) > 2 * 128]
+        big = [(f, t) for f, t in r.all_terms() if r.doc_frequency(f, t) > 2 * SMALL_BLOCKS]
         assert big
         for field, term in big[:20]:
             m = r.postings(field, term)
@@ -463,7 +466,7 @@ def _in_place(archive, tmp_path, times: int = 12):
     from tracuu.engine import internals, open_index
 
     folder = tmp_path / "ix"
-    _index_with(folder, internals.Codec(), _copies(archive, times)).close()
+    _index_with(folder, internals.Codec(SMALL_BLOCKS), _copies(archive, times)).close()
     return open_index(folder), windex.open_dir(str(folder))
 
 
@@ -493,7 +496,7 @@ def test_segments_are_read_in_place_as_whoosh_reads_them(archive, tmp_path):
         headers += ("_maxlength", "_dataoffset", "_nextoffset", "_lastblock", "_atend")
         walked = 0
         for field, term in r.all_terms():
-            if r.doc_frequency(field, term) <= 2 * 128:
+            if r.doc_frequency(field, term) <= 2 * SMALL_BLOCKS:
                 continue
             m, ref = r.postings(field, term), r.postings(field, term)
             ref._goto = types.MethodType(wcodec.W3LeafMatcher._goto, ref)
@@ -521,7 +524,9 @@ def test_postings_and_positions_read_at_some_paragraphs_as_whoosh_reads_them(arc
     rng = random.Random(7)
     with ours.reader() as r:
         n = r.doc_count_all()
-        big = [(f, t) for f, t in r.all_terms() if f == "body" and r.doc_frequency(f, t) > 128]
+        big = [
+            (f, t) for f, t in r.all_terms() if f == "body" and r.doc_frequency(f, t) > SMALL_BLOCKS
+        ]
         assert len(big) > 5
         for field, term in big[:40]:
             whole = term_postings(r, field, term)

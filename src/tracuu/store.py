@@ -33,7 +33,7 @@ from .errors import (
     IndexWriteError,
 )
 
-SCHEMA_VERSION = 7  # 6: sorted term tables, full builds in shards; 7: posting blocks for numpy
+SCHEMA_VERSION = 8  # 6: sorted term tables, shards; 7: posting blocks for numpy; 8: of 1024
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = ".lock"

@@ -320,11 +320,18 @@ class _PerDocReader(wcodec.W3PerDocReader):
         return [decode[b] for b in column.load()].__getitem__
 
 
+# Postings per block: whoosh3 writes 128. Each block costs a header read and a few numpy
+# calls; a fresh `tracuu batch` of 200 viwiki queries read 73,000 blocks of 128. With
+# 1024 the same batch took 4.2 instead of 5.0 s (the output the same) and the index 389
+# instead of 416 MB; reading at a few paragraphs decodes at most one block for each.
+BLOCK_LIMIT = 1024
+
+
 class Codec(wcodec.W3Codec):
     """whoosh3's codec; posting lists shorter than INLINE_LIMIT live in their term's info."""
 
     def __init__(
-        self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT
+        self, blocklimit: int = BLOCK_LIMIT, compression: int = 3, inlinelimit: int = INLINE_LIMIT
     ) -> None:
         super().__init__(blocklimit, compression, inlinelimit)
 
