@@ -322,7 +322,7 @@ class _PerDocReader(wcodec.W3PerDocReader):
 
 # Postings per block: whoosh3 writes 128. Each block costs a header read and a few numpy
 # calls; a fresh `tracuu batch` of 200 viwiki queries read 73,000 blocks of 128. With
-# 1024 the same batch took 4.2 instead of 5.0 s (the output the same) and the index 389
+# 1024 the same batch took 3.5 instead of 4.1 s (the output the same) and the index 389
 # instead of 416 MB; reading at a few paragraphs decodes at most one block for each.
 BLOCK_LIMIT = 1024
 
