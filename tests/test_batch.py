@@ -167,3 +167,91 @@ def test_documents_rank_by_their_own_score(built, archive, fmt):
     assert [(f, rank) for f, rank, _ in got] == [(d.path, d.rank) for d in docs]
     assert [s for _, _, s in got] == pytest.approx([d.score for d in docs], abs=1e-4)
     assert [s for _, _, s in got] == sorted((s for _, _, s in got), reverse=True)
+
+
+def _hand_off_at_once(monkeypatch):
+    """Batches give their queries to workers after the first (tests' batches are short)."""
+    from tracuu import api
+
+    monkeypatch.setattr(api, "HANDOFF_S", 0.0)
+    monkeypatch.setattr(api, "WORKERS_WORTH_S", 0.0)
+
+
+def _many(times: int = 5) -> str:
+    """BATCH's lines ``times`` over, with other ids (and its malformed lines)."""
+    lines = [ln for ln in BATCH.splitlines() if "\t" in ln and not ln.startswith("#")]
+    return "".join(f"r{i}-{ln}\n" for i in range(times) for ln in lines)
+
+
+@pytest.mark.parametrize("args", [(), ("--by-paragraph", "-f", "tsv")])
+def test_batch_in_worker_processes_writes_what_one_process_writes(built, monkeypatch, args):
+    """-j2 runs the queries in two worker processes, four at a time: the same output, in
+    the same order, the same exit code and warnings as -j1."""
+    _hand_off_at_once(monkeypatch)
+    one = run_batch(built[1], "-j1", "-n", "3", *args, stdin=_many())
+    two = run_batch(built[1], "-j2", "-n", "3", *args, stdin=_many())
+    assert one.exit_code == two.exit_code == 2
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    assert len(stdout_lines(one)) > 20 and "chỉnh đốn" in one.stdout
+
+
+def test_batch_workers_use_the_archive_s_ranking(built, monkeypatch):
+    from tracuu import Ranking
+    from tracuu.output import read_topics
+
+    _hand_off_at_once(monkeypatch)
+    topics = read_topics(_many(3))
+    scores = []
+    for ranking in (Ranking(), Ranking(k1=0.3, b=0.2, doc_cover=0.0)):
+        with Archive(built[1], ranking) as a:
+            here = list(a.batch(topics, limit=4, jobs=1))
+            workers = list(a.batch(topics, limit=4, jobs=2))
+        assert here == workers
+        assert sum(r.results is not None and bool(r.results.hits) for r in here) > 5
+        scores.append([h.score for r in workers if r.results for h in r.results.hits])
+    assert scores[0] != scores[1]
+
+
+def test_batch_workers_report_the_index_s_errors_as_one_process_does(tmp_path, monkeypatch):
+    """An index that cannot be opened: the error one process raises, from a worker too."""
+    from tracuu import api
+    from tracuu.errors import IndexMissing
+    from tracuu.output import read_topics
+
+    _hand_off_at_once(monkeypatch)
+    topics = read_topics(_many(2))
+    with pytest.raises(IndexMissing):
+        list(Archive(tmp_path / "none").batch(topics, jobs=2))
+    options = api._BatchOptions(10, "auto", (), True)
+    got = api._run_topics((str(tmp_path / "none"), None, options, topics))
+    assert isinstance(got, IndexMissing) and "no index" in str(got)
+
+
+def test_a_query_that_kills_its_worker_fails_alone(built, monkeypatch):
+    """A worker that dies running a task is replaced; a task that kills it twice gets an
+    error for each of its queries, and the batch goes on."""
+    from tracuu import api
+    from tracuu.output import read_topics
+
+    _hand_off_at_once(monkeypatch)
+    monkeypatch.setattr(api, "_run_topics", dying_on_boom)
+    topics = read_topics(_many(2) + "boom\tboom\n" + _many(2))
+    with Archive(built[1]) as a:
+        got = list(a.batch(topics, jobs=2))
+        want = list(a.batch(topics, jobs=1))
+    lost = [r for r in got if r.error and "process running this query died" in r.error]
+    assert 1 <= len(lost) <= api.BATCH_CHUNK and any(r.topic.id == "boom" for r in lost)
+    assert [r for r in got if r not in lost] == [
+        r for r in want if r.topic not in {x.topic for x in lost}
+    ]
+
+
+def dying_on_boom(task):
+    """api._run_topics, but the worker dies on the query "boom" (importable by workers)."""
+    import os
+
+    from tracuu import api
+
+    if any(t.query == "boom" for t in task[3]):
+        os._exit(9)
+    return api._run_topics(task)

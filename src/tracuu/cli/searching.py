@@ -12,7 +12,7 @@ from rich.text import Text
 
 from .. import render
 from ..errors import EXIT_ERROR, EXIT_FOUND, EXIT_NOT_FOUND
-from .app import _argument, _fail, _open_archive, _stderr, cli, query_options
+from .app import _argument, _fail, _open_archive, _stderr, cli, default_jobs, query_options
 
 
 @cli.command("search")
@@ -101,10 +101,20 @@ def search_command(
     help="Output format.",
 )
 @click.option("--run-name", default="tracuu", show_default=True, help="Run tag in TREC output.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=default_jobs,
+    show_default="min(2, CPUs)",
+    help="Processes that run the queries, each opening the index once, when the "
+    "queries would take more than a second or two in one. The output is the same.",
+)
 @query_options("Documents (or paragraphs) per query.", by_document=True)
 def batch_command(
     queries,
     fmt: str,
+    jobs: int,
     limit: int,
     mode: str | None,
     by_document: bool,
@@ -142,7 +152,12 @@ def batch_command(
     err = _stderr()
     found = malformed = False
     runs = archive.batch(
-        topics, limit=limit, mode=mode or "auto", filters=filters, by_document=by_document
+        topics,
+        limit=limit,
+        mode=mode or "auto",
+        filters=filters,
+        by_document=by_document,
+        jobs=jobs,
     )
     for result in runs:
         if result.error is not None:
