@@ -559,3 +559,30 @@ def test_postings_and_positions_read_at_some_paragraphs_as_whoosh_reads_them(arc
 
 def _searcher_of(ix):
     return ix.searcher()
+
+
+def test_paths_and_numbers_are_read_from_their_columns(corpus, tmp_path, monkeypatch):
+    """A paragraph's path and number come from columns (ranking reads them for hundreds
+    of paragraphs a query; the stored fields would unpickle each text too), in every
+    segment, after an update too; they are the paragraph's own."""
+    from tracuu import Archive
+
+    index = tmp_path / "index"
+    Archive.build(corpus, index)
+    (corpus / "moi.txt").write_text("Đoạn một.\n\nĐoạn hai của tệp mới.\n", encoding="utf-8")
+    with Archive.build(corpus, index) as a:
+        engine_ = a.searcher.engine
+        assert len(list(engine_._s.leaf_searchers())) == 2
+        live = [d for d in range(engine_.doc_count_all()) if not engine_._s.reader().is_deleted(d)]
+        paragraphs = {d: engine_.paragraph(d) for d in live}
+        for path in {p.path for p in paragraphs.values()}:
+            numbers = [paragraphs[d].number for d in engine_.docnums_of(path)]
+            assert numbers == list(range(1, len(numbers) + 1)), path
+        assert [paragraphs[d].text for d in engine_.docnums_of("moi.txt")] == [
+            "Đoạn một.",
+            "Đoạn hai của tệp mới.",
+        ]
+        monkeypatch.setattr(engine_._s, "stored_fields", None)  # not read any more
+        assert {d: engine_.key(d) for d in live} == {
+            d: (p.path, p.number) for d, p in paragraphs.items()
+        }

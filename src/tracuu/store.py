@@ -33,7 +33,7 @@ from .errors import (
     IndexWriteError,
 )
 
-SCHEMA_VERSION = 8  # 6: sorted term tables, shards; 7: posting blocks for numpy; 8: of 1024
+SCHEMA_VERSION = 9  # 6: term tables, shards; 7: numpy blocks; 8: of 1024; 9: key columns
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = ".lock"

@@ -33,7 +33,7 @@ def check_version(version: str | None = None) -> None:
 
 check_version()
 
-from whoosh import collectors, fields, formats, matching, scoring  # noqa: E402 - version checked
+from whoosh import collectors, columns, fields, formats, matching, scoring  # noqa: E402
 from whoosh import index as windex  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 from whoosh.codec import whoosh3 as wcodec  # noqa: E402
@@ -42,6 +42,7 @@ from whoosh.support.levenshtein import distance  # noqa: E402
 
 __all__ = [
     "collectors",
+    "columns",
     "distance",
     "filestore",
     "fields",

@@ -7,12 +7,13 @@ from typing import Any
 
 from ..analysis import NUMBER, PATH, POSITIONAL, TEXT_FIELDS, VOCABULARY
 from ..models import Paragraph
-from .gate import fields, formats
+from .gate import columns, fields, formats
 
 TRANSIENT_FILES = frozenset({"MAIN_WRITELOCK"})  # Whoosh's lock file: not index content
 
-# stored per paragraph (``text`` is what snippets are cut from)
-STORED = (NUMBER, "start", "end", "text", "page")
+# stored per paragraph (``text`` is what snippets are cut from); its path and number are
+# columns, read without unpickling the rest (ranking reads them for hundreds of paragraphs)
+STORED = ("start", "end", "text", "page")
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,11 @@ class _AnalyzedText(fields.TEXT):
 def make_schema() -> fields.Schema:
     """A paragraph: where it is, its text to cut snippets from, and its terms. What its
     document says of itself (format, title, date ...) is kept once, in the manifest."""
+    path = fields.ID()
+    path.set_sortable(columns.VarBytesColumn())
     spec: dict[str, Any] = {
-        PATH: fields.ID(stored=True),
+        PATH: path,
+        NUMBER: fields.COLUMN(columns.NumericColumn("I")),
         **{name: fields.STORED for name in STORED},
     }
     for name in TEXT_FIELDS:

@@ -85,6 +85,7 @@ class Searcher:
             self._ix.close()
             raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None
         self._vector = Vector(self._s, to_whoosh) if arrays else None
+        self._columns: tuple | None = None  # (paths, numbers): column readers, once used
 
     def close(self) -> None:
         self._s.close()
@@ -154,7 +155,8 @@ class Searcher:
     def paragraph(self, docnum: int) -> Paragraph:
         """The stored paragraph."""
         f = self._s.stored_fields(docnum)
-        return Paragraph(f[PATH], f[NUMBER], f["start"], f["end"], f["text"], f.get("page"))
+        path, number = self.key(docnum)
+        return Paragraph(path, number, f["start"], f["end"], f["text"], f.get("page"))
 
     @_reading
     def paragraphs_of(self, path: str) -> list[Paragraph]:
@@ -171,8 +173,11 @@ class Searcher:
     @_reading
     def key(self, docnum: int) -> tuple[str, int]:
         """(path, paragraph number): what orders paragraphs of equal score."""
-        f = self._s.stored_fields(docnum)
-        return f[PATH], f[NUMBER]
+        if self._columns is None:
+            reader = self._s.reader()
+            self._columns = (reader.column_reader(PATH), reader.column_reader(NUMBER))
+        paths, numbers = self._columns
+        return paths[docnum], numbers[docnum]
 
     @_reading
     def frequency(self, field: str, term: str) -> int:
