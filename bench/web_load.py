@@ -6,9 +6,12 @@
 
 Starts `tracuu serve` on a free port of localhost over --index (or uses --url, which
 must be a loopback address), warms it with one request, then runs --clients threads for
---seconds: each asks the search page for the queries of --queries in turn (the 200 of
-bench/queries/viwiki.tsv by default: keywords, phrases, with and without diacritics) and
-opens the best document of every --open-every-th result page, as an archivist would.
+--seconds: each asks the search page for the queries of --queries (the 200 of
+bench/queries/viwiki.tsv by default: keywords, phrases, with and without diacritics), in
+an order of its own, and opens the best document of every --open-every-th result page,
+as an archivist would. (In one shared order, clients bunch up behind a slow query and
+then follow each other into the results the server keeps: with two server processes
+that made half the pages "kept", not searched.)
 By default a client asks again as soon as it has its page (the hardest reading of "20 at
 once"); --think makes it wait that many seconds after each page, as a reader does. A
 page's time runs from sending the request to the last byte of the answer (keep-alive
@@ -25,6 +28,7 @@ import argparse
 import http.client
 import ipaddress
 import json
+import random
 import re
 import sys
 import threading
@@ -108,7 +112,8 @@ def connect(url: str, timeout: float) -> http.client.HTTPConnection:
 
 @dataclass(frozen=True)
 class Plan:
-    """What every client does: the queries in turn, until the deadline."""
+    """What every client does: the queries, each client in its own order, until the
+    deadline."""
 
     url: str
     queries: list[str]
@@ -120,10 +125,11 @@ class Plan:
 def client(number: int, plan: Plan, tally: Tally) -> None:
     """One user: search, now and then open the best document, until the deadline."""
     conn = connect(plan.url, TIMEOUT_S)
-    i = number * 7  # each client starts elsewhere in the list
+    order = random.Random(number).sample(plan.queries, len(plan.queries))
+    i = 0
     try:
         while time.perf_counter() < plan.deadline:
-            query = plan.queries[i % len(plan.queries)]
+            query = order[i % len(order)]
             sample, page = fetch(conn, "/?" + urlencode({"q": query}), "search")
             if "kept" in sample.server:  # the server kept this query's results from before
                 sample.kind = "kept"
@@ -276,7 +282,7 @@ def markdown(r: dict) -> str:
         f"{r['load_average_after']}). Index: {idx['documents']:,} documents, "
         f"{idx['paragraphs']:,} paragraphs ({idx['corpus_mb']} MB of files in {idx['corpus']}; "
         f"index {idx['index_mb']} MB). "
-        f"Queries: the {r['queries']} of `{Path(r['queries_file']).name}` in turn; every "
+        f"Queries: the {r['queries']} of `{Path(r['queries_file']).name}`, each client in its own order; every "
         f"{r['open_every']}th result page is followed by its best document; a client waits "
         f"{r['think_s']:g} s after each page.",
         "",

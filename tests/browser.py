@@ -40,16 +40,21 @@ def missing() -> str | None:
 @contextmanager
 def served(index: Path, corpus: Path | None = None) -> Iterator[str]:
     """``tracuu serve`` on a free port of localhost over ``index``; yields its address."""
+    with serving(index, *(["--corpus", str(corpus)] if corpus is not None else [])) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving(index: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``tracuu serve ARGS`` on a free port of localhost: its address and its process."""
     argv = [sys.executable, "-c", "from tracuu.cli import main; main()", "serve"]
-    argv += ["--index", str(index), "--port", "0"]
-    if corpus is not None:
-        argv += ["--corpus", str(corpus)]
+    argv += ["--index", str(index), "--port", "0", *args]
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     assert proc.stderr is not None
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_forward, args=(proc.stderr, lines), daemon=True).start()
     try:
-        yield _address(proc, lines)
+        yield _address(proc, lines), proc
     finally:
         proc.terminate()
         try:

@@ -526,3 +526,59 @@ def test_serve_connections_send_without_waiting_for_acknowledgements():
             server.close()
 
     assert asyncio.run(nodelay_of_a_connection()) == 1
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """The worker processes multiprocessing spawned for process ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _get(url: str) -> str:
+    from urllib.request import urlopen
+
+    with urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        return response.read().decode("utf-8")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_serve_answers_from_several_worker_processes(site):
+    """--workers 2: two processes answer (uvicorn's supervisor starts them, each builds
+    the application by name); one killed is replaced; stopping the server stops them."""
+    import os
+    import signal
+    import time
+
+    from browser import serving
+
+    _, index, _ = site
+    with serving(index, "--workers", "2") as (url, proc):
+        deadline = time.monotonic() + 30
+        while len(children := _spawned_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(children) == 2
+        for _ in range(6):
+            assert _get(url + "?q=chinh+don+dang").rstrip().endswith("</html>")
+        assert json.loads(_get(url + "api/search?q=chinh+don+dang"))["hits"]
+        os.kill(children[0], signal.SIGKILL)
+        while (
+            len(now := _spawned_children(proc.pid)) < 2 or children[0] in now
+        ) and time.monotonic() < deadline + 30:
+            time.sleep(0.2)
+        assert len(now) == 2 and children[0] not in now
+        assert _get(url + "?q=chinh+don+dang").rstrip().endswith("</html>")
+    for _ in range(50):
+        if not any(Path(f"/proc/{c}").exists() for c in now):
+            break
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{c}/cmdline").exists() for c in now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import click
 from rich.text import Text
 
 from ..api import Archive
-from .app import INDEX_OPTION, _fail, _stderr, cli
+from .app import INDEX_OPTION, _fail, _stderr, cli, default_jobs
 
 WEB_PACKAGES = ("starlette", "uvicorn", "jinja2")
 BACKLOG = 2048  # connections waiting to be accepted (uvicorn's own default)
@@ -36,7 +37,16 @@ BACKLOG = 2048  # connections waiting to be accepted (uvicorn's own default)
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
 )
-def serve_command(index_dir: Path, corpus: Path | None, host: str, port: int) -> None:
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=default_jobs,
+    show_default="min(2, CPUs)",
+    help="Processes that answer requests, each with the index open: one searches at a "
+    "time, so more serve more people at once (each keeps its own caches).",
+)
+def serve_command(index_dir: Path, corpus: Path | None, host: str, port: int, workers: int) -> None:
     """Serve a search page over the index, read-only, for a web browser.
 
     Search with or without diacritics, filter by document type, issuer and year, open a
@@ -51,8 +61,9 @@ def serve_command(index_dir: Path, corpus: Path | None, host: str, port: int) ->
     """
     try:
         import uvicorn
+        from uvicorn.supervisors import Multiprocess
 
-        from ..web import create_app
+        from ..web.app import SERVE_CORPUS, SERVE_INDEX, create_app, served_app
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in WEB_PACKAGES:
             raise
@@ -66,8 +77,24 @@ def serve_command(index_dir: Path, corpus: Path | None, host: str, port: int) ->
     err.print(Text(f"tracuu: serving {index_dir} at http://{shown}:{bound[1]}/ (Ctrl-C stops)"))
     if not _is_loopback(bound[0]):
         err.print(Text(f"tracuu: warning: {host} is reachable from the network, not only here"))
-    config = uvicorn.Config(create_app(index_dir, corpus), log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    if workers == 1:
+        config = uvicorn.Config(
+            create_app(index_dir, corpus), log_level="warning", access_log=False
+        )
+        uvicorn.Server(config).run(sockets=[sock])
+        return
+    # uvicorn's supervisor starts the workers (and replaces one that dies); each builds
+    # the application from the environment it inherits
+    os.environ[SERVE_INDEX] = str(index_dir.resolve())
+    os.environ[SERVE_CORPUS] = str(corpus.resolve()) if corpus is not None else ""
+    config = uvicorn.Config(
+        f"{create_app.__module__}:{served_app.__name__}",
+        factory=True,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -41,6 +41,15 @@ log = logging.getLogger("tracuu.web")
 Endpoint = Callable[[Request], Response]
 
 
+SERVE_INDEX, SERVE_CORPUS = "TRACUU_SERVE_INDEX", "TRACUU_SERVE_CORPUS"  # see served_app
+
+
+def served_app() -> Starlette:
+    """The application of a ``tracuu serve --workers N`` worker process (uvicorn imports
+    it by name there): over the index and corpus ``tracuu serve`` put in the environment."""
+    return create_app(os.environ[SERVE_INDEX], os.environ.get(SERVE_CORPUS) or None)
+
+
 def create_app(index_dir: str | Path, corpus_dir: str | Path | None = None) -> Starlette:
     """The web application over one index folder (opened on the first request).
 
