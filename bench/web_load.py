@@ -234,9 +234,10 @@ def server(args: argparse.Namespace) -> Iterator[str]:
         yield args.url.rstrip("/") + "/"
         return
     sys.path.insert(0, str(REPO_ROOT / "tests"))
-    from browser import served  # the same start-up as the browser test
+    from browser import serving  # the same start-up as the browser test
 
-    with served(args.index) as url:
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    with serving(args.index, *workers) as (url, _):
         yield url
 
 
@@ -260,6 +261,7 @@ def measure(args: argparse.Namespace) -> dict:
         "queries_file": str(args.queries),
         "open_every": args.open_every,
         "think_s": args.think,
+        "workers": args.workers,
         "index": corpus_size(args.index),
         "cpus": nproc(),
         "load_average_after": load_average(),
@@ -277,12 +279,13 @@ def markdown(r: dict) -> str:
     lines = [
         "# Web page under load (bench/web_load.py)",
         "",
-        f"{r['date']}: {r['clients']} clients at once for {r['seconds']:g} s against `tracuu serve` "
-        f"on localhost ({r['cpus']} CPUs, shared with the clients; load average after "
+        f"{r['date']}: {r['clients']} clients at once for {r['seconds']:g} s against `tracuu serve"
+        f"{' -w ' + str(r['workers']) if r.get('workers') else ''}` on localhost ({r['cpus']} CPUs, shared with the clients; load average after "
         f"{r['load_average_after']}). Index: {idx['documents']:,} documents, "
         f"{idx['paragraphs']:,} paragraphs ({idx['corpus_mb']} MB of files in {idx['corpus']}; "
         f"index {idx['index_mb']} MB). "
-        f"Queries: the {r['queries']} of `{Path(r['queries_file']).name}`, each client in its own order; every "
+        f"Queries: the {r['queries']} of `{Path(r['queries_file']).name}`, each client in its "
+        f"own order; every "
         f"{r['open_every']}th result page is followed by its best document; a client waits "
         f"{r['think_s']:g} s after each page.",
         "",
@@ -326,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         "--think", type=float, default=0.0, help="seconds each client waits after a page"
     )
     parser.add_argument("--url", help="an already running tracuu serve on this machine")
+    parser.add_argument("--workers", type=int, help="tracuu serve -w (default: its own)")
     parser.add_argument("--out", type=Path, default=DEFAULT_RESULTS)
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 200 or not 0 < args.seconds <= 600 or not 0 <= args.think <= 60:
