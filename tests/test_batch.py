@@ -175,6 +175,7 @@ def _hand_off_at_once(monkeypatch):
 
     monkeypatch.setattr(api, "HANDOFF_S", 0.0)
     monkeypatch.setattr(api, "WORKERS_WORTH_S", 0.0)
+    monkeypatch.setattr(api, "SPAWNED_WORTH_S", 0.0)
 
 
 def _many(times: int = 5) -> str:
@@ -183,11 +184,17 @@ def _many(times: int = 5) -> str:
     return "".join(f"r{i}-{ln}\n" for i in range(times) for ln in lines)
 
 
+@pytest.mark.parametrize("fork", [True, False])
 @pytest.mark.parametrize("args", [(), ("--by-paragraph", "-f", "tsv")])
-def test_batch_in_worker_processes_writes_what_one_process_writes(built, monkeypatch, args):
-    """-j2 runs the queries in two worker processes, four at a time: the same output, in
-    the same order, the same exit code and warnings as -j1."""
+def test_batch_in_worker_processes_writes_what_one_process_writes(built, monkeypatch, args, fork):
+    """-j2 runs the queries in two worker processes, four at a time, forked (copies of
+    this one) or spawned: the same output, in the same order, the same exit code and
+    warnings as -j1."""
+    from tracuu import api
+
     _hand_off_at_once(monkeypatch)
+    if not fork:
+        monkeypatch.setattr(api, "_can_fork", lambda: False)
     one = run_batch(built[1], "-j1", "-n", "3", *args, stdin=_many())
     two = run_batch(built[1], "-j2", "-n", "3", *args, stdin=_many())
     assert one.exit_code == two.exit_code == 2
@@ -250,8 +257,15 @@ def dying_on_boom(task):
     """api._run_topics, but the worker dies on the query "boom" (importable by workers)."""
     import os
 
-    from tracuu import api
-
     if any(t.query == "boom" for t in task[3]):
         os._exit(9)
-    return api._run_topics(task)
+    return _RUN_TOPICS(task)
+
+
+def _run_topics_unpatched():
+    from tracuu import api
+
+    return api._run_topics
+
+
+_RUN_TOPICS = _run_topics_unpatched()  # (set before a test patches it)

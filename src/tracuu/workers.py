@@ -95,6 +95,8 @@ class _Worker:
 
 class Pool:
     """``procs`` worker processes running ``func`` (a picklable top-level function).
+    Workers are spawned unless ``fork``: then they are copies of this process, which
+    must have no other thread.
 
     ``given_up(item, exitcode)`` is the result of an item whose worker died ``ATTEMPTS``
     times (a file that exhausts memory, say), so one bad item never stops the others.
@@ -107,8 +109,11 @@ class Pool:
         given_up: Callable[[Any, int | None], Any],
         window: int = 8,
         on_report: Callable[[Any], None] | None = None,
+        fork: bool = False,
     ) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
+        # fork=True (where the caller knows it has no other thread): workers start as
+        # copies of this process, with what it has loaded and opened
+        self._ctx = multiprocessing.get_context("fork" if fork else "spawn")
         self._on_report = on_report
         self._func = func
         self._given_up = given_up
