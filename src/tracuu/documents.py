@@ -12,7 +12,9 @@ field's length is taken in syllables, as the ``body`` field counts them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+
+import numpy as np
 
 from .engine import Searcher
 from .models import Ranking
@@ -67,42 +69,42 @@ class _Lengths:
         self.para_avg = total / max(1, engine.doc_count())
         self.doc_avg = total / files
 
-    def rescale(
-        self, members: dict[str, list[int]], r: Ranking
-    ) -> Callable[[str, int, float, int], float]:
-        sizes = self.engine.lengths(d for ds in members.values() for d in ds)
-        doc_norm = {
-            path: 1 - r.b + r.b * sum(sizes[d] for d in ds) / self.doc_avg
-            for path, ds in members.items()
-        }
-
-        def doc_score(path: str, docnum: int, score: float, n: int) -> float:
-            para_norm = 1 - r.b + r.b * sizes[docnum] / self.para_avg
-            return score * (1 + r.k1 * para_norm) * n / (n + r.k1 * doc_norm[path])
-
-        return doc_score
-
 
 def _covered(
     engine: Searcher, docs: list[Scored], node: c.Node, r: Ranking, lengths: _Lengths | None
 ) -> list[Scored]:
-    """``docs`` re-scored with how well each covers the query, best first."""
+    """``docs`` re-scored with how well each covers the query, best first: each clause
+    adds its best paragraph's score in the document (as BM25 over the whole document
+    with ``lengths``), the first such paragraph in docnum order."""
     weight = r.doc_cover
-    members = {path: engine.docnums_of(path) for _, path, _ in docs}
-    owner = {d: path for path, ds in members.items() for d in ds}
-    cover = dict.fromkeys(members, 0.0)
-    doc_score = lengths.rescale(members, r) if lengths else None
-    for scored in engine.score_each(clauses(node), owner):
-        best: dict[str, tuple[float, int]] = {}
-        found: dict[str, int] = {}
-        for docnum, score in scored:
-            path = owner[docnum]
-            found[path] = found.get(path, 0) + 1
-            if score > best.get(path, (0.0, -1))[0]:
-                best[path] = (score, docnum)
-        for path, (score, docnum) in best.items():
-            cover[path] += doc_score(path, docnum, score, found[path]) if doc_score else score
-    rescored = [((1 - weight) * s + weight * cover[path], path, paras) for s, path, paras in docs]
+    members = [np.asarray(engine.docnums_of(path), dtype=np.int64) for _, path, _ in docs]
+    every = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(docs)), [len(m) for m in members])
+    order = np.argsort(every, kind="stable")
+    every, owner = every[order], owner[order]
+    cover = np.zeros(len(docs))
+    if lengths is not None:
+        sizes = engine.length_array(every)
+        doc_sizes = np.bincount(owner, weights=sizes, minlength=len(docs))
+        doc_norm = 1 - r.b + r.b * doc_sizes / lengths.doc_avg
+    for ids, scores in engine.score_arrays(clauses(node), every):
+        if not len(ids):
+            continue
+        at = np.searchsorted(every, ids)
+        doc = owner[at]
+        found = np.bincount(doc, minlength=len(docs))
+        best = np.lexsort((ids, -scores, doc))  # per document: best score, first docnum
+        best = best[np.concatenate(([True], doc[best][1:] != doc[best][:-1]))]
+        d, score = doc[best], scores[best]
+        if lengths is not None:
+            para_norm = 1 - r.b + r.b * sizes[at[best]] / lengths.para_avg
+            n = found[d]
+            score = score * (1 + r.k1 * para_norm) * n / (n + r.k1 * doc_norm[d])
+        cover[d] += score
+    rescored = [
+        ((1 - weight) * s + weight * float(cover[i]), path, paras)
+        for i, (s, path, paras) in enumerate(docs)
+    ]
     return sorted(rescored, key=lambda x: (-x[0], x[1]))
 
 

@@ -9,12 +9,15 @@ import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from ..analysis import EXACT, NUMBER, PATH
 from ..errors import IndexDamaged, TracuuError
 from ..models import Paragraph, Ranking
 from ..query import compiled as c
 from .gate import distance, scoring, wq
 from .internals import install_speedups, length_lookup, top_collector
+from .internals.postings import field_lengths
 from .queries import to_whoosh
 from .vector import Vector, scores_at
 from .writer import open_index
@@ -152,6 +155,19 @@ class Searcher:
         return out
 
     @_reading
+    def score_arrays(
+        self, nodes: Sequence[c.Node], docnums: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`score_each` of sorted, distinct ``docnums``, as arrays: for each of
+        ``nodes``, the docnums that match it and their scores, in docnum order."""
+        if self._vector is not None:
+            return self._vector.score_arrays(nodes, docnums)
+        return [
+            (np.array([d for d, _ in found], dtype=np.int64), np.array([x for _, x in found]))
+            for found in self.score_each(nodes, docnums.tolist())
+        ]
+
+    @_reading
     def paragraph(self, docnum: int) -> Paragraph:
         """The stored paragraph."""
         f = self._s.stored_fields(docnum)
@@ -215,6 +231,17 @@ class Searcher:
             lookup = length_lookup(sub, EXACT)
             assert lookup is not None, "every segment is whoosh3's"
             out.update((d, lookup(d - offset)) for d in wanted[first:last])
+        return out
+
+    @_reading
+    def length_array(self, docnums: np.ndarray) -> np.ndarray:
+        """How many syllables each of sorted ``docnums`` has, as :meth:`lengths` says."""
+        out = np.zeros(len(docnums), dtype=np.int64)
+        for sub, offset in self._s.leaf_searchers():
+            first, last = np.searchsorted(docnums, [offset, offset + sub.doc_count_all()])
+            if first < last:
+                lengths = field_lengths(sub.reader(), EXACT)  # (as floats, for BM25)
+                out[first:last] = lengths[docnums[first:last] - offset]
         return out
 
     @_reading

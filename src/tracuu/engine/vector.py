@@ -79,18 +79,25 @@ class Vector:
     ) -> list[list[tuple[int, float]]]:
         """For each of ``nodes``, (docnum, score) of the paragraphs of sorted ``docnums``
         that match it, in docnum order."""
-        out: list[list[tuple[int, float]]] = [[] for _ in nodes]
         wanted = np.asarray(docnums, dtype=np.int64)
+        return [
+            list(zip(ids.tolist(), scores.tolist(), strict=True))
+            for ids, scores in self.score_arrays(nodes, wanted)
+        ]
+
+    def score_arrays(self, nodes: Sequence[c.Node], wanted: np.ndarray) -> list[Found]:
+        """For each of ``nodes``, the docnums of sorted ``wanted`` that match it and their
+        scores, in docnum order."""
+        parts: list[list[Found]] = [[] for _ in nodes]
         for i, (leaf, offset) in enumerate(self._leaves):
-            first = bisect.bisect_left(docnums, offset)
-            last = bisect.bisect_left(docnums, offset + leaf.doc_count_all())
+            first, last = np.searchsorted(wanted, [offset, offset + leaf.doc_count_all()])
             if first == last:
                 continue
             local = wanted[first:last] - offset
-            for node, found in zip(nodes, out, strict=True):
+            for node, found in zip(nodes, parts, strict=True):
                 ids, scores = self._eval(node, i, local)
-                found.extend(zip((ids + offset).tolist(), scores.tolist(), strict=True))
-        return out
+                found.append((ids + offset, scores))
+        return [_joined(found) for found in parts]
 
     def _all(self, node: c.Node, flt: c.Node | None) -> Found:
         parts = []
@@ -98,9 +105,7 @@ class Vector:
             within = self._eval(flt, i, None)[0] if flt is not None else None
             ids, scores = self._eval(node, i, within)
             parts.append((ids + offset, scores))
-        if len(parts) == 1:
-            return parts[0]
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        return _joined(parts)
 
     # ---- evaluation on one segment; ``within``: only these (sorted) docnums count
 
@@ -309,6 +314,15 @@ def _united(found: list[Found], how) -> Found:
     ids, scores = ids[order], scores[order]
     starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
     return ids[starts], how.reduceat(scores, starts)
+
+
+def _joined(parts: list[Found]) -> Found:
+    """Found in segments one after the other, as one."""
+    if not parts:
+        return _EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _boosted(found: Found, boost: float) -> Found:
