@@ -219,21 +219,6 @@ class Searcher:
         return self._s.doc_count_all()
 
     @_reading
-    def lengths(self, docnums: Iterable[int]) -> dict[int, int]:
-        """How many syllables each paragraph has."""
-        wanted = sorted(set(docnums))
-        out: dict[int, int] = {}
-        for sub, offset in self._s.leaf_searchers():
-            first = bisect.bisect_left(wanted, offset)
-            last = bisect.bisect_left(wanted, offset + sub.doc_count_all())
-            if first == last:
-                continue
-            lookup = length_lookup(sub, EXACT)
-            assert lookup is not None, "every segment is whoosh3's"
-            out.update((d, lookup(d - offset)) for d in wanted[first:last])
-        return out
-
-    @_reading
     def length_array(self, docnums: np.ndarray) -> np.ndarray:
         """How many syllables each of sorted ``docnums`` has, as :meth:`lengths` says."""
         out = np.zeros(len(docnums), dtype=np.int64)
