@@ -273,6 +273,10 @@ class _FieldCursor(wcodec.W3FieldCursor):
         return TermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
 
 
+INFOS_KEPT = 50_000  # term infos a segment's terms reader keeps decoded (None: no term)
+_UNSEEN = object()
+
+
 class _TermsReader(wcodec.W3TermsReader):
     def __init__(self, codec, dbfile, length, postfile) -> None:  # whoosh3's, sorted table
         self._codec, self._dbfile, self._postfile = codec, dbfile, postfile
@@ -281,6 +285,7 @@ class _TermsReader(wcodec.W3TermsReader):
         self._fieldunmap = [None] * len(self._fieldmap)
         for fieldname, num in self._fieldmap.items():
             self._fieldunmap[num] = fieldname
+        self._infos: dict[tuple[str, bytes], TermInfo | None] = {}
 
     def items(self):
         return ((self._keydecoder(k), TermInfo.from_bytes(v)) for k, v in self._tindex.items())
@@ -296,7 +301,21 @@ class _TermsReader(wcodec.W3TermsReader):
             raise wcodec.TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
 
     def _info(self, fieldname, tbytes):
-        return TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        # A query asks a term's info several times (its size, its postings, its idf,
+        # each spelling's frequency for the hints): decoded once, kept a while
+        key = (fieldname, tbytes)
+        info = self._infos.get(key, _UNSEEN)
+        if info is _UNSEEN:
+            try:
+                info = TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+            except KeyError:
+                info = None
+            if len(self._infos) >= INFOS_KEPT:
+                del self._infos[next(iter(self._infos))]  # the oldest
+            self._infos[key] = info
+        if info is None:
+            raise KeyError(key)
+        return info
 
     def frequency(self, fieldname, tbytes):  # Whoosh reads these at fixed offsets
         return self._info(fieldname, tbytes).weight()  # (KeyError: Whoosh answers 0)
