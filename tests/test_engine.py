@@ -586,3 +586,27 @@ def test_paths_and_numbers_are_read_from_their_columns(corpus, tmp_path, monkeyp
         assert {d: engine_.key(d) for d in live} == {
             d: (p.path, p.number) for d, p in paragraphs.items()
         }
+
+
+def test_term_infos_kept_answer_as_read_afresh(archive, tmp_path, monkeypatch):
+    """A segment's terms reader keeps the infos it decoded (a few): every term answers
+    as Whoosh's own codec does, a missing one keeps being missing, and no more than
+    INFOS_KEPT are kept."""
+    from whoosh.reading import TermNotFound
+
+    from tracuu.engine.internals import codec
+
+    monkeypatch.setattr(codec, "INFOS_KEPT", 50)
+    ours, plain = _ours_and_whoosh_s(archive, tmp_path, 2)
+    with ours.reader() as a, plain.reader() as b:
+        keys = list(b.all_terms())[:400]
+        for _ in range(2):  # read, then partly kept
+            for key in keys:
+                assert a.doc_frequency(*key) == b.doc_frequency(*key)
+                assert a.frequency(*key) == b.frequency(*key)
+                assert a.term_info(*key).max_id() == b.term_info(*key).max_id()
+            for _ in range(2):
+                with pytest.raises(TermNotFound):
+                    a.term_info("body", b"xyzxyz")
+                assert a.doc_frequency("body", b"xyzxyz") == 0
+        assert len(a._terms._infos) == 50
