@@ -300,7 +300,7 @@ def markdown(r: dict) -> str:
     lines += [
         "",
         "Where a page's time went, from the server's Server-Timing header (p50 / p95 ms):",
-        "waiting for the searcher (one request searches at a time), searching, marking the",
+        "waiting for the searcher (each server process searches for one request at a time), searching, marking the",
         "words of the documents shown, rendering;",
         "the rest of a page time is queueing for the server, the framework and the network.",
         "",
