@@ -206,9 +206,14 @@ class _LeafMatcher(wcodec.W3LeafMatcher):
         self._minlength = wcodec.byte_to_length(mnlen)
         self._maxlength = wcodec.byte_to_length(mxlen)
 
-    def _read_data(self):
+    def raw_block(self) -> bytes | None:
+        """The current block's data as encode_block wrote it; None for whoosh3's own."""
         raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if not raw or raw[0] != BLOCK_TAG:
+        return raw if raw and raw[0] == BLOCK_TAG else None
+
+    def _read_data(self):
+        raw = self.raw_block()
+        if raw is None:
             return super()._read_data()
         self._data = _block_tuple(raw, self._blocklength, self._fixedsize)
 

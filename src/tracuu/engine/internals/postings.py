@@ -8,7 +8,7 @@ import bisect
 import numpy as np
 
 from ..gate import wcodec
-from .codec import BLOCK_TAG, block_arrays, block_values
+from .codec import block_arrays, block_values
 
 # a length byte -> the length BM25 reads (whoosh3's byte_to_length, 0 read as 1)
 LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)
@@ -88,19 +88,14 @@ def every_paragraph(reader) -> np.ndarray:
     return np.setdiff1d(ids, deleted) if len(deleted) else ids
 
 
-def _raw(m) -> bytes | None:
-    """The current block of a whoosh3 leaf matcher, if it is tracuu's (codec.encode_block)."""
-    raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-    return raw if raw and raw[0] == BLOCK_TAG else None
-
-
 def _block(m) -> tuple[np.ndarray, np.ndarray]:
-    """The ids and weights of a whoosh3 leaf matcher's current block (tracuu's blocks:
-    no position is read; whoosh3's: its tuple of gaps unless the ids are bytes, and
-    weights None for all 1, one float for all that, else an array)."""
+    """The ids and weights of the current block of ``m``, a leaf matcher of tracuu's
+    codec (codec._LeafMatcher). tracuu's blocks: no position is read; whoosh3's (for byte
+    ids, which no field of tracuu has): its tuple of gaps unless the ids are bytes, and
+    weights None for all 1, one float for all that, else an array."""
     n = m._blocklength
     if m._data is None:
-        raw = _raw(m)
+        raw = m.raw_block()
         if raw is not None:
             return block_arrays(raw, n)
         m._read_data()
@@ -115,9 +110,9 @@ def _block(m) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _values(m, which: list[int]) -> tuple[bytes, ...]:
-    """The values (encoded positions) at places ``which`` of a whoosh3 leaf matcher's
-    current block."""
-    raw = _raw(m)
+    """The values (encoded positions) at places ``which`` of the current block of ``m``
+    (codec._LeafMatcher)."""
+    raw = m.raw_block()
     if raw is not None:
         return block_values(raw, m._blocklength, m._fixedsize, which)
     m._read_values()
