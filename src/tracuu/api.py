@@ -155,12 +155,15 @@ class Archive:
         does, unless ``by_document`` is False.
 
         With ``jobs`` > 1, the queries left after ``HANDOFF_S`` seconds go to that many
-        worker processes (each opens the index once), if by the time the first ones took
-        they would take ``WORKERS_WORTH_S`` more here. The results are the same.
+        worker processes, if by the time the first ones took they would take
+        ``WORKERS_WORTH_S`` more here (``SPAWNED_WORTH_S`` where this process cannot
+        fork, and each worker opens the index again). The results are the same.
         """
         topics = list(topics)
         options = _BatchOptions(limit, mode, tuple(filters), by_document)
         done = 0
+        fork = jobs > 1 and _can_fork()
+        worth = WORKERS_WORTH_S if fork else SPAWNED_WORTH_S
         if jobs > 1:
             _ = self.searcher  # opened before the clock starts
         start = time.perf_counter()
@@ -168,27 +171,21 @@ class Archive:
             yield result
             done += 1
             spent = time.perf_counter() - start
-            if (
-                jobs > 1
-                and spent >= HANDOFF_S
-                and (len(topics) - done) * spent / done
-                >= (WORKERS_WORTH_S if _can_fork() else SPAWNED_WORTH_S)
-            ):
+            if jobs > 1 and spent >= HANDOFF_S and (len(topics) - done) * spent / done >= worth:
                 break
         if done < len(topics):
-            yield from self._batch_in_workers(topics[done:], options, jobs)
+            yield from self._batch_in_workers(topics[done:], options, jobs, fork)
 
     def _batch_in_workers(
-        self, topics: list[Topic], options: _BatchOptions, jobs: int
+        self, topics: list[Topic], options: _BatchOptions, jobs: int, fork: bool
     ) -> Iterator[TopicResult]:
+        """Where it is safe, the workers are forked: they start with this archive open
+        (0.4 s on full viwiki for a spawned one), its caches warm. Its segment files are
+        memory maps (engine.internals.storage), never read through a shared file offset."""
         from .workers import Pool
 
         chunks = [topics[i : i + BATCH_CHUNK] for i in range(0, len(topics), BATCH_CHUNK)]
         tasks = [(str(self.index_dir), self.ranking, options, chunk) for chunk in chunks]
-        # Where it is safe, the workers are forked: they start with this archive open (0.4 s
-        # on full viwiki for a spawned one), its caches warm. Its segment files are
-        # memory maps (engine.internals.storage), never read through a shared file offset.
-        fork = _can_fork()
         key = (str(self.index_dir), self.ranking)
         if fork:
             _worker_archives[key] = self  # what the copies find

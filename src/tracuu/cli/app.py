@@ -143,6 +143,17 @@ def default_jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
 
+def processes_option(*names: str, help: str):
+    """An option for how many processes a command uses: 1 to 64, min(2, CPUs) unless set."""
+    return click.option(
+        *names,
+        type=click.IntRange(1, 64),
+        default=default_jobs,
+        show_default="min(2, CPUs)",
+        help=help,
+    )
+
+
 def _run_index(
     archive: Archive, corpus: Path, rebuild: bool, jobs: int, quiet: bool, words: bool = True
 ):

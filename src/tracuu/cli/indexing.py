@@ -11,7 +11,7 @@ from rich.console import Console
 
 from .. import render
 from ..api import Archive
-from .app import CORPUS_OPTION, INDEX_OPTION, _argument, _fail, _run_index, cli, default_jobs
+from .app import CORPUS_OPTION, INDEX_OPTION, _argument, _fail, _run_index, cli, processes_option
 
 
 @cli.command("index")
@@ -20,12 +20,9 @@ from .app import CORPUS_OPTION, INDEX_OPTION, _argument, _fail, _run_index, cli,
 @click.option(
     "--rebuild", is_flag=True, help="Rebuild from scratch instead of updating changed files."
 )
-@click.option(
+@processes_option(
     "-j",
     "--jobs",
-    type=click.IntRange(1, 64),
-    default=default_jobs,
-    show_default="min(2, CPUs)",
     help="Processes that read, analyse and write files in parallel. A full build is "
     "cut into as many shards as the machine has CPUs (up to 4), each written by one "
     "process; more processes than shards only help reading in updates.",

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from .. import render
 from ..errors import EXIT_ERROR, EXIT_FOUND, EXIT_NOT_FOUND
-from .app import _argument, _fail, _open_archive, _stderr, cli, default_jobs, query_options
+from .app import _argument, _fail, _open_archive, _stderr, cli, processes_option, query_options
 
 
 @cli.command("search")
@@ -101,14 +101,11 @@ def search_command(
     help="Output format.",
 )
 @click.option("--run-name", default="tracuu", show_default=True, help="Run tag in TREC output.")
-@click.option(
+@processes_option(
     "-j",
     "--jobs",
-    type=click.IntRange(1, 64),
-    default=default_jobs,
-    show_default="min(2, CPUs)",
     help="Processes that run the queries, each opening the index once, when the "
-    "queries would take more than a second or two in one. The output is the same.",
+    "queries would take more than half a second more in one. The output is the same.",
 )
 @query_options("Documents (or paragraphs) per query.", by_document=True)
 def batch_command(

@@ -11,7 +11,7 @@ import click
 from rich.text import Text
 
 from ..api import Archive
-from .app import INDEX_OPTION, _fail, _stderr, cli, default_jobs
+from .app import INDEX_OPTION, _fail, _stderr, cli, processes_option
 
 WEB_PACKAGES = ("starlette", "uvicorn", "jinja2")
 BACKLOG = 2048  # connections waiting to be accepted (uvicorn's own default)
@@ -37,12 +37,9 @@ BACKLOG = 2048  # connections waiting to be accepted (uvicorn's own default)
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
 )
-@click.option(
+@processes_option(
     "-w",
     "--workers",
-    type=click.IntRange(1, 64),
-    default=default_jobs,
-    show_default="min(2, CPUs)",
     help="Processes that answer requests, each with the index open: one searches at a "
     "time, so more serve more people at once (each keeps its own caches).",
 )
