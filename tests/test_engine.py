@@ -586,6 +586,32 @@ def test_paths_and_numbers_are_read_from_their_columns(corpus, tmp_path, monkeyp
         assert {d: engine_.key(d) for d in live} == {
             d: (p.path, p.number) for d, p in paragraphs.items()
         }
+        shuffled = random.Random(7).sample(live, len(live))
+        paths, numbers = engine_.keys(shuffled)
+        assert list(zip(paths, numbers.tolist())) == [engine_.key(d) for d in shuffled]
+
+
+def test_keys_read_in_bulk_from_raw_columns_as_whoosh_reads_them(corpus, tmp_path):
+    """Each segment's path and number columns are read raw (internals.keys: whoosh3's
+    VarBytesColumn and NumericColumn layouts), giving what Whoosh's readers give for every
+    paragraph; this fails when a Whoosh release changes those columns."""
+    from tracuu import Archive
+    from tracuu.engine.internals.keys import Keys, SegmentKeys
+
+    index = tmp_path / "index"
+    Archive.build(corpus, index)
+    (corpus / "moi.txt").write_text("Một.\n\nHai.\n\nBa.\n", encoding="utf-8")
+    with Archive.build(corpus, index) as a:
+        s = a.searcher.engine._s
+        keys = Keys(s, "path", "number")
+        assert len(keys.segments) == 2
+        assert all(type(k) is SegmentKeys for k in keys.segments)
+        reader = s.reader()
+        every = list(range(s.doc_count_all()))
+        paths, numbers = keys.of(every)
+        assert paths == [reader.column_reader("path")[d] for d in every]
+        assert numbers.tolist() == [reader.column_reader("number")[d] for d in every]
+        assert [keys.one(d) for d in every] == list(zip(paths, numbers.tolist()))
 
 
 def test_term_infos_kept_answer_as_read_afresh(archive, tmp_path, monkeypatch):

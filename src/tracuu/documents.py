@@ -33,8 +33,8 @@ def rank_documents(
     """The best ``limit`` documents of ``ranked`` paragraphs, best first."""
     by_path: dict[str, Ranked] = {}
     first: dict[str, float] = {}  # a document's first paragraph (its title), if found
-    for docnum, score in ranked:
-        path, number = engine.key(docnum)
+    paths, numbers = engine.keys([d for d, _ in ranked])
+    for (docnum, score), path, number in zip(ranked, paths, numbers.tolist(), strict=True):
         by_path.setdefault(path, []).append((docnum, score))
         if number == 1:
             first[path] = score

@@ -208,7 +208,9 @@ class Searcher:
     def _in_order(self, ranked: Ranked) -> Ranked:
         """Best score first; equal scores by (path, paragraph number)."""
         counts = Counter(score for _, score in ranked)
-        keys = {d: self.engine.key(d) for d, score in ranked if counts[score] > 1}
+        tied = [d for d, score in ranked if counts[score] > 1]
+        paths, numbers = self.engine.keys(tied)
+        keys = dict(zip(tied, zip(paths, numbers.tolist()), strict=True))
         return sorted(ranked, key=lambda x: (-x[1], keys.get(x[0], ("", 0))))
 
     def _documents(

@@ -17,6 +17,7 @@ from ..models import Paragraph, Ranking
 from ..query import compiled as c
 from .gate import distance, scoring, wq
 from .internals import install_speedups, length_lookup, top_collector
+from .internals.keys import Keys
 from .internals.postings import field_lengths
 from .queries import to_whoosh
 from .vector import Vector, scores_at
@@ -88,7 +89,7 @@ class Searcher:
             self._ix.close()
             raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None
         self._vector = Vector(self._s, to_whoosh) if arrays else None
-        self._columns: tuple | None = None  # (paths, numbers): column readers, once used
+        self._keys: Keys | None = None  # paragraphs' (path, number), read once used
 
     def close(self) -> None:
         self._s.close()
@@ -189,11 +190,17 @@ class Searcher:
     @_reading
     def key(self, docnum: int) -> tuple[str, int]:
         """(path, paragraph number): what orders paragraphs of equal score."""
-        if self._columns is None:
-            reader = self._s.reader()
-            self._columns = (reader.column_reader(PATH), reader.column_reader(NUMBER))
-        paths, numbers = self._columns
-        return paths[docnum], numbers[docnum]
+        return self._key_reader().one(docnum)
+
+    @_reading
+    def keys(self, docnums: Sequence[int]) -> tuple[list[str], np.ndarray]:
+        """The paths and paragraph numbers of ``docnums``, in bulk."""
+        return self._key_reader().of(docnums)
+
+    def _key_reader(self) -> Keys:
+        if self._keys is None:
+            self._keys = Keys(self._s, PATH, NUMBER)
+        return self._keys
 
     @_reading
     def frequency(self, field: str, term: str) -> int:
