@@ -20,6 +20,9 @@ In ``codec``:
   dictionary as a sorted table (``table``), and a segment's field lengths read from one
   list while it is written.
 
+In ``keys``: a segment's path and number columns (whoosh3's ``VarBytesColumn`` and
+``NumericColumn``) read raw, so that hundreds of paragraphs' keys cost a few slices.
+
 In ``segments``: one-segment indexes written apart (a full build's shards) joined into
 one index, in order, without writing a posting again.
 
