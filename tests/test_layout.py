@@ -438,17 +438,21 @@ def test_header_lines_of_a_wrapped_file_stay_apart():
 
 def test_cost_grows_linearly_with_the_text():
     """Four times the text costs about four times the CPU, not sixteen (no clock limit:
-    a ratio of CPU times in one process holds on a busy machine)."""
+    a ratio of CPU times in one process holds on a busy machine; each the least of three
+    runs, as a collection or another process's cache misses can land in any one)."""
     wrapped, _ = hard_wrap(LAW + REPORT + SEED, 72)
     lines = "\n".join(LAW + SEED) + "\n"
     for unit in (wrapped, lines):
         cost = {}
         for times in (10, 40):  # the larger about 2 MB
             text = unit * times
-            start = time.process_time()
-            spans = paragraph_spans(text)
-            cost[times] = time.process_time() - start
-            assert spans and spans[-1].end <= len(text)
+            runs = []
+            for _ in range(3):
+                start = time.process_time()
+                spans = paragraph_spans(text)
+                runs.append(time.process_time() - start)
+                assert spans and spans[-1].end <= len(text)
+            cost[times] = min(runs)
         assert cost[40] < 8 * max(cost[10], 0.01), cost
 
 
