@@ -209,7 +209,7 @@ def test_batch_workers_use_the_archive_s_ranking(built, monkeypatch):
     _hand_off_at_once(monkeypatch)
     topics = read_topics(_many(3))
     scores = []
-    for ranking in (Ranking(), Ranking(k1=0.3, b=0.2, doc_cover=0.0)):
+    for ranking in (Ranking(), Ranking(k1=0.3, b=0.2, doc_whole=0.0)):
         with Archive(built[1], ranking) as a:
             here = list(a.batch(topics, limit=4, jobs=1))
             workers = list(a.batch(topics, limit=4, jobs=2))

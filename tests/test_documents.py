@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from tracuu import Archive, Ranking
 from tracuu.cli import cli
+from tracuu.documents import rank_documents
 from tracuu.query import compile_query, parse
 from tracuu.query import compiled as c
 
@@ -60,16 +61,25 @@ def test_documents_carry_their_best_paragraphs(index):
     assert [h.path for h in results.hits] == [d.path for d in docs]  # the best of each
 
 
-def test_coverage_lets_title_and_body_add_up(index):
-    """The article whose title and body together hold the question wins once the whole
+def test_the_whole_document_lets_title_and_body_add_up(tmp_path):
+    """The document whose title and body together hold the query wins once the whole
     document counts; its best paragraph alone is weaker than the other's."""
-    with Archive(index, ranking=Ranking(doc_cover=0.0)) as a:
-        paragraphs = a.search(QUESTION, limit=2)
-        plain = a.run(QUESTION, limit=2, by_document=True).documents
-    with Archive(index, ranking=Ranking(doc_cover=0.7)) as a:
-        covered = a.run(QUESTION, limit=2, by_document=True).documents
-    assert paragraphs[0].path == "dieu-200.txt" == plain[0].path
-    assert covered[0].path == "dieu-418.txt"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Lưu trữ hồ sơ.\nThời hạn bảo quản.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("Thời hạn bảo quản hồ sơ giấy.\n", encoding="utf-8")
+    for i in range(8):
+        (corpus / f"e-{i}.txt").write_text(f"Văn bản số {i} về việc khác.\n", encoding="utf-8")
+    Archive(tmp_path / "ix").update(corpus)
+    query = "lưu trữ hồ sơ thời hạn bảo quản"
+    with Archive(tmp_path / "ix", ranking=Ranking(doc_whole=0.0)) as a:
+        paragraphs = a.search(query, limit=2)
+        plain = a.run(query, limit=2, by_document=True).documents
+    with Archive(tmp_path / "ix", ranking=Ranking(doc_whole=0.7)) as a:
+        whole = a.run(query, limit=2, by_document=True).documents
+    assert paragraphs[0].path == "b.txt" == plain[0].path
+    assert [d.path for d in whole] == ["a.txt", "b.txt"]
+    assert [h.number for h in whole[0].hits] == [1, 2]  # both of its paragraphs, shown
 
 
 def test_by_document_in_json_batch_and_terminal(index):
@@ -110,10 +120,12 @@ def test_unaccented_words_weigh_as_the_archive_writes_them(index):
         assert a.search("dien cua quan", limit=1)[0].path == "dien.txt"  # rarer, so weightier
 
 
-def test_document_bm25_weighs_the_whole_document(tmp_path):
-    """With doc_bm25 a document's cover is BM25 over the whole document: the same
-    paragraph counts for more in a short document than in a long one, and a word found
-    in two paragraphs counts for more than one found once."""
+def test_a_document_read_whole_is_scored_by_bm25(tmp_path):
+    """Read whole, a document is scored by BM25 over all of it: the same paragraph counts
+    for more in a short document than in a long one, and a word found in two paragraphs
+    counts for more than one found once; a document whose whole text ranks it among the
+    best joins the results even when none of its paragraphs was among the best found,
+    with its own best paragraphs."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     found = "Ủy ban kiểm tra xử lý kỷ luật đảng viên vi phạm.\n"
@@ -132,17 +144,28 @@ def test_document_bm25_weighs_the_whole_document(tmp_path):
         (corpus / f"e-{i}.txt").write_text(f"Văn bản số {i} về việc khác.\n", encoding="utf-8")
     Archive(tmp_path / "ix").update(corpus)
 
-    def order(query, **knobs):
-        ranking = Ranking(doc_cover=1.0, doc_title=0.0, **{"doc_bm25": False, **knobs})
+    def order(query, whole, limit=4):
+        ranking = Ranking(doc_whole=whole, doc_title=0.0)
         with Archive(tmp_path / "ix", ranking=ranking) as a:
-            return [d.path for d in a.run(query, limit=4, by_document=True).documents]
+            return [d.path for d in a.run(query, limit=limit, by_document=True).documents]
 
     # the same best paragraph: a tie by paragraphs (broken by path), not by the document
-    assert order("xử lý kỷ luật đảng viên vi phạm")[:2] == ["a-dai.txt", "b-ngan.txt"]
-    assert order("xử lý kỷ luật đảng viên vi phạm", doc_bm25=True)[:2] == [
-        "b-ngan.txt",
-        "a-dai.txt",
-    ]
+    assert order("xử lý kỷ luật đảng viên vi phạm", 0.0)[:2] == ["a-dai.txt", "b-ngan.txt"]
+    assert order("xử lý kỷ luật đảng viên vi phạm", 1.0)[:2] == ["b-ngan.txt", "a-dai.txt"]
     once, twice = "c-mot-lan.txt", "d-hai-lan.txt"
-    assert order("khen thưởng")[:2] == [once, twice]  # a tie by the best paragraph
-    assert order("khen thưởng", doc_bm25=True)[:2] == [twice, once]
+    assert order("khen thưởng", 0.0)[:2] == [once, twice]  # a tie by the best paragraph
+    assert order("khen thưởng", 1.0)[:2] == [twice, once]
+    # found among the paragraphs or not, a document read whole comes with its own best
+    ranking = Ranking(doc_whole=1.0, doc_title=0.0)
+    with Archive(tmp_path / "ix", ranking=ranking) as a:
+        engine_ = a.searcher.engine
+        compiled = compile_query(parse("khen thưởng"), "auto", ranking)
+        found = engine_.search(compiled.node, 100)
+        only_once = [(d, score) for d, score in found if engine_.key(d)[0] == once]
+        docs = rank_documents(engine_, only_once, compiled.node, compiled.whole, ranking, 2)
+        assert [path for _, path, _ in docs] == [twice, once]
+        assert [engine_.key(d) for d, _ in docs[0][2]] == [(twice, 1), (twice, 2)]
+        # a document without a paragraph that matches the query is not one of them
+        compiled = compile_query(parse("khen thưởng cá nhân"), "auto", ranking)
+        docs = rank_documents(engine_, [], compiled.node, compiled.whole, ranking, 2)
+        assert [path for _, path, _ in docs] == [twice]

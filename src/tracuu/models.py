@@ -168,8 +168,8 @@ class Ranking:
     # by document: score = best paragraph + doc_decay * 2nd + doc_decay^2 * 3rd ...
     doc_decay: float = 0.0
     doc_title: float = 0.25  # ... + doc_title * its first paragraph (title), if not the best
-    doc_cover: float = 0.5  # share of the score from how the whole document covers the query
-    doc_bm25: bool = True  # ...scored as BM25 over the whole document (else best paragraphs)
+    doc_whole: float = 0.8  # share of the score from BM25 over the whole document...
+    doc_k1: float = 0.9  # ...with this k1 (and the paragraphs' b)
     idf: str = "bm25"  # "bm25": log(1 + (N - df + .5) / (df + .5)); "classic": Whoosh's
 
 

@@ -123,7 +123,7 @@ class Searcher:
         documents = None
         marks = compiled.highlight if marked else frozenset()
         if by_document:
-            documents = self._documents(ranked[:depth], limit, compiled, marks, snippet_width)
+            documents = self._documents(ranked[:depth], limit, compiled, flt, marks, snippet_width)
             hits = [d.hits[0] for d in documents]
         else:
             hits = [
@@ -214,12 +214,19 @@ class Searcher:
         return sorted(ranked, key=lambda x: (-x[1], keys.get(x[0], ("", 0))))
 
     def _documents(
-        self, ranked: Ranked, limit: int, compiled: CompiledQuery, marks: Marks, width: int
+        self,
+        ranked: Ranked,
+        limit: int,
+        compiled: CompiledQuery,
+        flt: c.Node | None,
+        marks: Marks,
+        width: int,
     ) -> list[DocumentHit]:
-        """The best ``limit`` documents of the ranked paragraphs, each with its best ones."""
+        """The best ``limit`` documents of the ranked paragraphs and of the documents read
+        whole, each with its best paragraphs."""
         out = []
         scored = rank_documents(
-            self.engine, ranked, compiled.node, self.ranking, limit, len(self.documents)
+            self.engine, ranked, compiled.node, compiled.whole, self.ranking, limit, flt
         )
         for rank, (score, path, paras) in enumerate(scored, start=1):
             hits = tuple(self._hit(rank, d, s, marks, width) for d, s in paras[:PER_DOCUMENT])

@@ -18,9 +18,9 @@ from ..query import compiled as c
 from .gate import distance, scoring, wq
 from .internals import install_speedups, length_lookup, top_collector
 from .internals.keys import Keys
-from .internals.postings import field_lengths
 from .queries import to_whoosh
 from .vector import Vector, scores_at
+from .whole import Wholes
 from .writer import open_index
 
 
@@ -90,6 +90,7 @@ class Searcher:
             raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None
         self._vector = Vector(self._s, to_whoosh) if arrays else None
         self._keys: Keys | None = None  # paragraphs' (path, number), read once used
+        self._wholes: Wholes | None = None
 
     def close(self) -> None:
         self._s.close()
@@ -193,7 +194,7 @@ class Searcher:
         return self._key_reader().one(docnum)
 
     @_reading
-    def keys(self, docnums: Sequence[int]) -> tuple[list[str], np.ndarray]:
+    def keys(self, docnums: Sequence[int] | np.ndarray) -> tuple[list[str], np.ndarray]:
         """The paths and paragraph numbers of ``docnums``, in bulk."""
         return self._key_reader().of(docnums)
 
@@ -201,6 +202,18 @@ class Searcher:
         if self._keys is None:
             self._keys = Keys(self._s, PATH, NUMBER)
         return self._keys
+
+    @_reading
+    def wholes(self) -> Wholes:
+        """The index's documents read whole (numbered once, on first use)."""
+        if self._wholes is None:
+            self._wholes = Wholes(self._s, self._key_reader(), EXACT)
+        return self._wholes
+
+    @_reading
+    def whole_scores(self, terms: Sequence[tuple[str, str]], k1: float, b: float) -> np.ndarray:
+        """Every document's BM25 for ``terms``, read whole (by :meth:`wholes`' numbers)."""
+        return self.wholes().scores(terms, k1, b)
 
     @_reading
     def frequency(self, field: str, term: str) -> int:
@@ -224,22 +237,6 @@ class Searcher:
     def doc_count_all(self) -> int:
         """Paragraphs with the deleted ones (docnums are below this)."""
         return self._s.doc_count_all()
-
-    @_reading
-    def length_array(self, docnums: np.ndarray) -> np.ndarray:
-        """How many syllables each of sorted ``docnums`` has, as :meth:`lengths` says."""
-        out = np.zeros(len(docnums), dtype=np.int64)
-        for sub, offset in self._s.leaf_searchers():
-            first, last = np.searchsorted(docnums, [offset, offset + sub.doc_count_all()])
-            if first < last:
-                lengths = field_lengths(sub.reader(), EXACT)  # (as floats, for BM25)
-                out[first:last] = lengths[docnums[first:last] - offset]
-        return out
-
-    @_reading
-    def total_length(self) -> int:
-        """How many syllables all paragraphs have together."""
-        return int(self._s.field_length(EXACT))
 
     @_reading
     def distinct_terms(self, field: str) -> int:

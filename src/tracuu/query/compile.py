@@ -33,6 +33,9 @@ class CompiledQuery:
     # found cheaply before the full query runs (see search.py).
     pairs: tuple[c.Node, ...] = ()
     phrase: bool = False
+    # The syllables and adjacent pairs of every positive run and phrase, each as it is
+    # matched (as typed, or folded): what a document read whole is scored on.
+    whole: tuple[FieldTerm, ...] = ()
 
 
 # How the archive writes syllables typed without diacritics: (one syllable or an adjacent
@@ -58,7 +61,8 @@ def compile_query(
         raise QueryError("malformed query: no searchable words in it")
     if isinstance(node, c.Filter) or (isinstance(node, c.Combine) and node.how == c.NOT):
         node = c.Combine(c.ALL, (c.Everything(), node))
-    runs = [(tuple(_syllables(text)), is_run) for text, is_run in _positive_texts(tree)]
+    texts = list(_positive_texts(tree))
+    runs = [(tuple(_syllables(text)), is_run) for text, is_run in texts]
     sylls = [syl for run, _ in runs for syl in run]
     return CompiledQuery(
         node=node,
@@ -69,6 +73,7 @@ def compile_query(
         words=tuple(sylls),
         pairs=compiler.lone_pairs(tree),
         phrase=isinstance(tree, s.Phrase),
+        whole=tuple(term for text, _ in texts for term in compiler.whole_terms(text)),
     )
 
 
@@ -235,6 +240,17 @@ class _Compiler:
         # mixed: the phrase on folded text, and the accented words exactly somewhere in it
         exact = [c.Term(*VOCABULARY.term(w, False)) for w, a in zip(words, accented) if a]
         return c.Combine(c.ALL, (guarded(True), *exact))
+
+    def whole_terms(self, text: str) -> list[FieldTerm]:
+        """The terms of a run or phrase for a document read whole: each syllable, then
+        each pair of adjacent ones, exactly as typed when they carry diacritics (all of
+        a pair's), else folded."""
+        sylls = VOCABULARY.syllables(text)
+        pairs = [(a.text, b.text) for a, b in zip(sylls, sylls[1:]) if b.joined]
+        return [
+            VOCABULARY.word(typed, not all(self.accented(x) for x in typed))
+            for typed in [(x.text,) for x in sylls] + pairs
+        ]
 
     def lone_pairs(self, tree: s.Node) -> tuple[c.Node, ...]:
         """The pair clauses of a query that is one run of words or one phrase."""

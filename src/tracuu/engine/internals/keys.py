@@ -92,7 +92,7 @@ class Keys:
         i = bisect.bisect_right(self._first, docnum) - 1
         return self.segments[i].one(docnum - self._first[i])
 
-    def of(self, docnums: Sequence[int]) -> tuple[list[str], np.ndarray]:
+    def of(self, docnums: Sequence[int] | np.ndarray) -> tuple[list[str], np.ndarray]:
         """The paths and numbers of ``docnums`` (in their order)."""
         ids = np.asarray(docnums, dtype=np.int64)
         if len(self.segments) == 1:

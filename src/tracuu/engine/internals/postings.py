@@ -35,7 +35,7 @@ def term_postings(
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         ids, tf = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    deleted = _deleted(reader)
+    deleted = deleted_docnums(reader)
     if len(deleted):
         keep = ~np.isin(ids, deleted)
         ids, tf = ids[keep], tf[keep]
@@ -71,7 +71,7 @@ def _walk(m, at: np.ndarray | None):
         m._next_block()
 
 
-def _deleted(reader) -> np.ndarray:
+def deleted_docnums(reader) -> np.ndarray:
     """A segment's deleted docnums, sorted (read once, kept with the reader)."""
     cache = reader._perdoc.__dict__
     if "_tracuu_deleted" not in cache:
@@ -84,7 +84,7 @@ def _deleted(reader) -> np.ndarray:
 def every_paragraph(reader) -> np.ndarray:
     """The docnums of a segment's paragraphs that are not deleted."""
     ids = np.arange(reader.doc_count_all(), dtype=np.int64)
-    deleted = _deleted(reader)
+    deleted = deleted_docnums(reader)
     return np.setdiff1d(ids, deleted) if len(deleted) else ids
 
 

@@ -1,0 +1,108 @@
+"""Documents as wholes: BM25 over each document, from its paragraphs' postings.
+
+The index holds paragraphs. Read whole, a document's frequency of a term is the sum of
+its paragraphs' frequencies, its length the sum of their lengths, and a term's document
+frequency the number of documents with it, counted over the documents of the index, not
+its paragraphs. Ranking by document mixes this with the document's best paragraphs
+(:mod:`tracuu.documents`): words spread over a document's title and body add up as they
+do in a search over whole documents, and a long document does not win by having more
+paragraphs.
+
+The documents are numbered once per open index, in the order their first paragraph is
+stored; ``owner`` maps each paragraph (deleted ones too) to its document.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from .internals.keys import Keys
+from .internals.postings import deleted_docnums, field_lengths, term_postings
+
+CACHE_MB = 64  # documents' term frequencies kept between queries
+
+FieldTerm = tuple[str, str]
+Frequencies = tuple[np.ndarray, np.ndarray]  # (documents with the term, its frequency in each)
+
+
+class Wholes:
+    """An open index's documents: their paragraphs, lengths and BM25 over each."""
+
+    def __init__(self, searcher, keys: Keys, length_field: str) -> None:
+        self._s = searcher
+        leaves = list(searcher.leaf_searchers())
+        total = searcher.doc_count_all()
+        paths, _ = keys.of(np.arange(total))
+        number: dict[str, int] = {}
+        self.owner = np.fromiter(
+            (number.setdefault(p, len(number)) for p in paths), dtype=np.int64, count=total
+        )
+        self.paths = list(number)
+        self.number = number  # a document's number, by path
+        live = np.ones(total, dtype=bool)
+        lengths = np.zeros(total)
+        for sub, offset in leaves:
+            reader = sub.reader()
+            count = reader.doc_count_all()
+            lengths[offset : offset + count] = field_lengths(reader, length_field)
+            live[deleted_docnums(reader) + offset] = False
+        self.live = live
+        self.length = np.bincount(self.owner[live], weights=lengths[live], minlength=len(paths))
+        self.count = int(np.count_nonzero(self.length)) or 1  # documents with a paragraph
+        self.average = float(self.length.sum()) / self.count or 1.0
+        order = np.argsort(self.owner, kind="stable")
+        self._order = order[live[order]]  # live paragraphs, by document
+        self._starts = np.searchsorted(self.owner[self._order], np.arange(len(self.paths) + 1))
+        self._cache: OrderedDict[FieldTerm, Frequencies] = OrderedDict()
+        self._cached_bytes = 0
+
+    def paragraphs(self, document: int) -> np.ndarray:
+        """The live paragraphs (docnums) of a document, in storage order."""
+        return self._order[self._starts[document] : self._starts[document + 1]]
+
+    def scores(self, terms: Sequence[FieldTerm], k1: float, b: float) -> np.ndarray:
+        """Every document's BM25 for ``terms`` (a term given twice counts twice), with the
+        idf of whoosh's BM25F in tracuu (log(1 + (N - df + 0.5) / (df + 0.5)))."""
+        total = np.zeros(len(self.paths))
+        for term in terms:
+            docs, tf = self._frequencies(term)
+            if not len(docs):
+                continue
+            idf = np.log(1.0 + (self.count - len(docs) + 0.5) / (len(docs) + 0.5))
+            norm = 1.0 - b + b * self.length[docs] / self.average
+            total[docs] += idf * tf * (k1 + 1.0) / (tf + k1 * norm)
+        return total
+
+    def _frequencies(self, term: FieldTerm) -> Frequencies:
+        found = self._cache.get(term)
+        if found is not None:
+            self._cache.move_to_end(term)
+            return found
+        field, text = term
+        ids, tfs = [], []
+        if field in self._s.schema:
+            btext = self._s.schema[field].to_bytes(text)
+            for sub, offset in self._s.leaf_searchers():
+                postings = term_postings(sub.reader(), field, btext)
+                if postings is not None:
+                    ids.append(postings[0] + offset)
+                    tfs.append(postings[1])
+        if ids:
+            tf = np.bincount(
+                self.owner[np.concatenate(ids)],
+                weights=np.concatenate(tfs),
+                minlength=len(self.paths),
+            )
+            docs = np.flatnonzero(tf)
+            found = (docs, tf[docs])
+        else:
+            found = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        self._cache[term] = found
+        self._cached_bytes += found[0].nbytes + found[1].nbytes + 200
+        while self._cached_bytes > CACHE_MB << 20 and len(self._cache) > 1:
+            _, (a, f) = self._cache.popitem(last=False)
+            self._cached_bytes -= a.nbytes + f.nbytes + 200
+        return found
