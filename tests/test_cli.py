@@ -44,6 +44,24 @@ def test_search_not_found_exit_1(run, built):
     assert "no paragraphs match" in r.output
 
 
+def test_an_index_without_a_paragraph_finds_nothing(run, tmp_path):
+    """A corpus whose files hold no text (an empty file, a scan not yet read) gives an
+    index without a paragraph: searching it finds nothing, by paragraph or by document;
+    it is not a damaged index."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "trong.txt").write_text("", encoding="utf-8")
+    index = tmp_path / "index"
+    assert run("index", "--corpus", str(corpus), "--index", str(index)).exit_code == 0
+    for how in ("--by-paragraph", "--by-document"):
+        r = run("search", "--index", str(index), how, "chỉnh đốn Đảng")
+        assert r.exit_code == 1, r.output
+        assert "damaged" not in r.output
+
+    r = CliRunner().invoke(cli, ["batch", "--index", str(index)], input="q1\tkhen thưởng\n")
+    assert r.exit_code == 1 and json.loads(r.output)["total"] is None
+
+
 def test_search_json(run, built):
     r = run("search", "--index", str(built[1]), "--json", "-n", "3", "chinh don dang")
     assert r.exit_code == 0

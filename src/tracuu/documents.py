@@ -61,7 +61,7 @@ def rank_documents(
     found = {path: _found(paras, first.get(path), ranking) for path, paras in by_path.items()}
     if weight > 0:
         top_found = max(found.values(), default=0.0) or 1.0
-        top_whole = float(whole.max()) or 1.0
+        top_whole = float(whole.max(initial=0.0)) or 1.0
         found = {
             path: (1 - weight) * score / top_found
             + weight * float(whole[wholes.number[path]]) / top_whole

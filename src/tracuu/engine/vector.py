@@ -31,6 +31,7 @@ from .internals.postings import (
     field_lengths,
     phrase_at,
     restrict,
+    segments,
     term_postings,
 )
 
@@ -50,7 +51,7 @@ class Vector:
     def __init__(self, searcher, foreign) -> None:
         self._s = searcher
         self._foreign = foreign
-        self._leaves = list(searcher.leaf_searchers())
+        self._leaves = segments(searcher)
         self._cache: OrderedDict[tuple, Found] = OrderedDict()
         self._read_at: OrderedDict[tuple, None] = OrderedDict()  # terms read in part once
         self._cached_bytes = 0

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .internals.keys import Keys
-from .internals.postings import deleted_docnums, field_lengths, term_postings
+from .internals.postings import deleted_docnums, field_lengths, segments, term_postings
 
 CACHE_MB = 64  # documents' term frequencies kept between queries
 
@@ -33,7 +33,7 @@ class Wholes:
 
     def __init__(self, searcher, keys: Keys, length_field: str) -> None:
         self._s = searcher
-        leaves = list(searcher.leaf_searchers())
+        self._leaves = segments(searcher)
         total = searcher.doc_count_all()
         paths, _ = keys.of(np.arange(total))
         number: dict[str, int] = {}
@@ -44,12 +44,11 @@ class Wholes:
         self.number = number  # a document's number, by path
         live = np.ones(total, dtype=bool)
         lengths = np.zeros(total)
-        for sub, offset in leaves:
+        for sub, offset in self._leaves:
             reader = sub.reader()
             count = reader.doc_count_all()
             lengths[offset : offset + count] = field_lengths(reader, length_field)
             live[deleted_docnums(reader) + offset] = False
-        self.live = live
         self.length = np.bincount(self.owner[live], weights=lengths[live], minlength=len(paths))
         self.count = int(np.count_nonzero(self.length)) or 1  # documents with a paragraph
         self.average = float(self.length.sum()) / self.count or 1.0
@@ -85,7 +84,7 @@ class Wholes:
         ids, tfs = [], []
         if field in self._s.schema:
             btext = self._s.schema[field].to_bytes(text)
-            for sub, offset in self._s.leaf_searchers():
+            for sub, offset in self._leaves:
                 postings = term_postings(sub.reader(), field, btext)
                 if postings is not None:
                     ids.append(postings[0] + offset)

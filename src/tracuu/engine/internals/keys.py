@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..gate import columns
+from .postings import segments
 
 
 class SegmentKeys:
@@ -76,7 +77,7 @@ class Keys:
     def __init__(self, searcher, path_field: str, number_field: str) -> None:
         self.segments: list[SegmentKeys | WhooshKeys] = []
         starts = []
-        for sub, offset in searcher.leaf_searchers():
+        for sub, offset in segments(searcher):
             reader = sub.reader()
             try:
                 keys: SegmentKeys | WhooshKeys = SegmentKeys(reader, path_field, number_field)

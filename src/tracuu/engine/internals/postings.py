@@ -14,6 +14,12 @@ from .codec import block_arrays, block_values
 LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)
 
 
+def segments(searcher) -> list:
+    """(sub-searcher, docnum offset) of each segment of ``searcher`` that has paragraphs
+    (an index without any has one leaf, Whoosh's EmptyReader, which has no postings)."""
+    return [(sub, offset) for sub, offset in searcher.leaf_searchers() if sub.doc_count_all()]
+
+
 def term_postings(
     reader, field: str, btext: bytes, at: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
