@@ -169,3 +169,12 @@ def test_a_document_read_whole_is_scored_by_bm25(tmp_path):
         compiled = compile_query(parse("khen thưởng cá nhân"), "auto", ranking)
         docs = rank_documents(engine_, [], compiled.node, compiled.whole, ranking, 2)
         assert [path for _, path, _ in docs] == [twice]
+    # after an update, a document is read whole from its paragraphs as they are now
+    (corpus / twice).write_text("Báo cáo tập thể.\n" + filler[:200], encoding="utf-8")
+    Archive(tmp_path / "ix").update(corpus)
+    with Archive(tmp_path / "ix", ranking=ranking) as a:
+        engine_ = a.searcher.engine
+        scores = engine_.whole_scores(compile_query(parse("khen"), "auto", ranking).whole, 1, 1)
+        wholes = engine_.wholes()
+        assert [wholes.paths[i] for i in scores.nonzero()[0]] == [once]
+        assert order("khen thưởng", 1.0) == [once]

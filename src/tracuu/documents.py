@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .analysis import FieldTerm
 from .engine import Searcher
 from .models import Ranking
 from .query import compiled as c
@@ -29,7 +30,6 @@ WHOLE_MAX = 200  # ...up to this many (the web page asks for 200, to count its f
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 Scored = tuple[float, str, Ranked]  # (document score, path, its paragraphs best first)
-FieldTerm = tuple[str, str]
 
 
 def rank_documents(

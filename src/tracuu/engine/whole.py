@@ -19,12 +19,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..analysis import FieldTerm
 from .internals.keys import Keys
 from .internals.postings import deleted_docnums, field_lengths, segments, term_postings
 
 CACHE_MB = 64  # documents' term frequencies kept between queries
 
-FieldTerm = tuple[str, str]
 Frequencies = tuple[np.ndarray, np.ndarray]  # (documents with the term, its frequency in each)
 
 
