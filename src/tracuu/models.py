@@ -147,9 +147,10 @@ class Results:
 class Ranking:
     """Ranking knobs, tuned with bench/tune.py (MRR@10; see bench/README.md).
 
-    A low k1 (term frequency saturates early) and pairs of adjacent syllables weighted
-    like single syllables measured best; segmented words of three or more syllables
-    added nothing over the pairs, so queries are not word-segmented by default.
+    For paragraphs, a low k1 (term frequency saturates early) and pairs of adjacent
+    syllables weighing half a syllable measured best; segmented words of three or more
+    syllables added nothing over the pairs, so queries are not word-segmented by default.
+    By document, BM25 over the whole document makes most of the score (``doc_whole``).
     """
 
     k1: float = 0.5
