@@ -612,6 +612,8 @@ def test_keys_read_in_bulk_from_raw_columns_as_whoosh_reads_them(corpus, tmp_pat
         assert paths == [reader.column_reader("path")[d] for d in every]
         assert numbers.tolist() == [reader.column_reader("number")[d] for d in every]
         assert [keys.one(d) for d in every] == list(zip(paths, numbers.tolist()))
+        owner, names = keys.documents(len(every))
+        assert [names[o] for o in owner] == paths and len(set(names)) == len(names)
 
 
 def test_term_infos_kept_answer_as_read_afresh(archive, tmp_path, monkeypatch):

@@ -207,7 +207,8 @@ class Searcher:
     def wholes(self) -> Wholes:
         """The index's documents read whole (numbered once, on first use)."""
         if self._wholes is None:
-            self._wholes = Wholes(self._s, self._key_reader(), EXACT)
+            read = self._vector.term_frequencies if self._vector is not None else None
+            self._wholes = Wholes(self._s, self._key_reader(), EXACT, read)
         return self._wholes
 
     @_reading

@@ -211,13 +211,34 @@ class Vector:
                 self._read_at.popitem(last=False)
             return self._read_term(field, text, leaf, at)
         found = self._read_term(field, text, leaf)
-        size = found[0].nbytes + found[1].nbytes + 200
+        self._keep(key, found)
+        return found if at is None else restrict(*found, at)
+
+    def _keep(self, key: tuple, found: Found) -> None:
         self._cache[key] = found
-        self._cached_bytes += size
+        self._cached_bytes += found[0].nbytes + found[1].nbytes + 200
         while self._cached_bytes > CACHE_MB << 20 and len(self._cache) > 1:
             _, (a, b) = self._cache.popitem(last=False)
             self._cached_bytes -= a.nbytes + b.nbytes + 200
-        return found if at is None else restrict(*found, at)
+
+    def term_frequencies(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A term's (docnums, frequencies) in each segment that has it, read whole (for
+        documents read whole); its scores are kept for the queries that follow, as a term
+        read whole is."""
+        btext = self._bytes(field, text)
+        if btext is None:
+            return []
+        out = []
+        for leaf, (searcher, offset) in enumerate(self._leaves):
+            postings = term_postings(searcher.reader(), field, btext)
+            if postings is None:
+                continue
+            ids, tf = postings
+            key = (leaf, field, text)
+            if key not in self._cache:
+                self._keep(key, self._scored(searcher, field, btext, ids, tf))
+            out.append((ids + offset, tf))
+        return out
 
     def _bytes(self, field: str, text: str) -> bytes | None:
         schema = self._s.schema
@@ -239,16 +260,18 @@ class Vector:
         btext = self._bytes(field, text)
         if btext is None:
             return _EMPTY
-        reader = searcher.reader()
-        postings = term_postings(reader, field, btext, at)
+        postings = term_postings(searcher.reader(), field, btext, at)
         if postings is None:
             return _EMPTY
-        ids, tf = postings
+        return self._scored(searcher, field, btext, *postings)
+
+    def _scored(self, searcher, field: str, btext: bytes, ids: np.ndarray, tf: np.ndarray) -> Found:
+        """A term's postings in one segment with their BM25 scores."""
         params = bm25_parameters(searcher.weighting.scorer(searcher, field, btext))
         if params is None:  # a field that is not scored (the path): Whoosh scores the weight
             return ids, tf
         idf, avgfl, b, k1 = params
-        fl = field_lengths(reader, field)[ids]
+        fl = field_lengths(searcher.reader(), field)[ids]
         # bm25() of whoosh.scoring, operation for operation
         return ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 

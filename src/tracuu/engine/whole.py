@@ -15,7 +15,7 @@ stored; ``owner`` maps each paragraph (deleted ones too) to its document.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -26,22 +26,20 @@ from .internals.postings import deleted_docnums, field_lengths, segments, term_p
 CACHE_MB = 64  # documents' term frequencies kept between queries
 
 Frequencies = tuple[np.ndarray, np.ndarray]  # (documents with the term, its frequency in each)
+# (field, term) -> its (docnums, frequencies) in each segment that has it
+Read = Callable[[str, str], list[tuple[np.ndarray, np.ndarray]]]
 
 
 class Wholes:
     """An open index's documents: their paragraphs, lengths and BM25 over each."""
 
-    def __init__(self, searcher, keys: Keys, length_field: str) -> None:
+    def __init__(self, searcher, keys: Keys, length_field: str, read: Read | None = None) -> None:
         self._s = searcher
+        self._read = read or self._read_here
         self._leaves = segments(searcher)
         total = searcher.doc_count_all()
-        paths, _ = keys.of(np.arange(total))
-        number: dict[str, int] = {}
-        self.owner = np.fromiter(
-            (number.setdefault(p, len(number)) for p in paths), dtype=np.int64, count=total
-        )
-        self.paths = list(number)
-        self.number = number  # a document's number, by path
+        self.owner, self.paths = keys.documents(total)
+        self.number = {path: i for i, path in enumerate(self.paths)}  # by path
         live = np.ones(total, dtype=bool)
         lengths = np.zeros(total)
         for sub, offset in self._leaves:
@@ -49,7 +47,9 @@ class Wholes:
             count = reader.doc_count_all()
             lengths[offset : offset + count] = field_lengths(reader, length_field)
             live[deleted_docnums(reader) + offset] = False
-        self.length = np.bincount(self.owner[live], weights=lengths[live], minlength=len(paths))
+        self.length = np.bincount(
+            self.owner[live], weights=lengths[live], minlength=len(self.paths)
+        )
         self.count = int(np.count_nonzero(self.length)) or 1  # documents with a paragraph
         self.average = float(self.length.sum()) / self.count or 1.0
         order = np.argsort(self.owner, kind="stable")
@@ -80,19 +80,11 @@ class Wholes:
         if found is not None:
             self._cache.move_to_end(term)
             return found
-        field, text = term
-        ids, tfs = [], []
-        if field in self._s.schema:
-            btext = self._s.schema[field].to_bytes(text)
-            for sub, offset in self._leaves:
-                postings = term_postings(sub.reader(), field, btext)
-                if postings is not None:
-                    ids.append(postings[0] + offset)
-                    tfs.append(postings[1])
-        if ids:
+        parts = self._read(*term)
+        if parts:
             tf = np.bincount(
-                self.owner[np.concatenate(ids)],
-                weights=np.concatenate(tfs),
+                self.owner[np.concatenate([ids for ids, _ in parts])],
+                weights=np.concatenate([tf for _, tf in parts]),
                 minlength=len(self.paths),
             )
             docs = np.flatnonzero(tf)
@@ -105,3 +97,15 @@ class Wholes:
             _, (a, f) = self._cache.popitem(last=False)
             self._cached_bytes -= a.nbytes + f.nbytes + 200
         return found
+
+    def _read_here(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A term's (docnums, frequencies) in each segment that has it (no Vector)."""
+        if field not in self._s.schema:
+            return []
+        btext = self._s.schema[field].to_bytes(text)
+        out = []
+        for sub, offset in self._leaves:
+            postings = term_postings(sub.reader(), field, btext)
+            if postings is not None:
+                out.append((postings[0] + offset, postings[1]))
+        return out

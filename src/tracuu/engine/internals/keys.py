@@ -13,7 +13,7 @@ slices. A segment whose columns are of other kinds is read through Whoosh.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -48,6 +48,11 @@ class SegmentKeys:
     def numbers(self, local: np.ndarray) -> np.ndarray:
         return self._numbers[local]
 
+    def every_path(self) -> Iterator[bytes]:
+        """Each paragraph's path, undecoded, in docnum order."""
+        data, ends = self._data, (self._offsets + self._lengths).tolist()
+        return (data[a:b] for a, b in zip(self._offsets.tolist(), ends, strict=True))
+
     def one(self, local: int) -> tuple[str, int]:
         start = int(self._offsets[local])
         end = start + int(self._lengths[local])
@@ -60,12 +65,16 @@ class WhooshKeys:
     def __init__(self, reader, path_field: str, number_field: str) -> None:
         self._paths = reader.column_reader(path_field)
         self._numbers = reader.column_reader(number_field)
+        self._count = reader.doc_count_all()
 
     def paths(self, local: np.ndarray) -> list[str]:
         return [self._paths[d] for d in local.tolist()]
 
     def numbers(self, local: np.ndarray) -> np.ndarray:
         return np.array([self._numbers[d] for d in local.tolist()], dtype=np.int64)
+
+    def every_path(self) -> Iterator[bytes]:
+        return (self._paths[d].encode("utf-8") for d in range(self._count))
 
     def one(self, local: int) -> tuple[str, int]:
         return self._paths[local], self._numbers[local]
@@ -92,6 +101,23 @@ class Keys:
         """The path and number of ``docnum``."""
         i = bisect.bisect_right(self._first, docnum) - 1
         return self.segments[i].one(docnum - self._first[i])
+
+    def documents(self, total: int) -> tuple[np.ndarray, list[str]]:
+        """The document of each of ``total`` paragraphs (deleted ones too), and each
+        document's path; documents are numbered in the order their first paragraph is
+        stored. (Paths are compared undecoded: decoding 371,000 of them took as long.)"""
+        number: dict[bytes, int] = {}
+        owner = np.zeros(total, dtype=np.int64)
+        for i, keys in enumerate(self.segments):
+            first = self._first[i]
+            end = self._first[i + 1] if i + 1 < len(self._first) else total
+            paths = keys.every_path()
+            owner[first:end] = np.fromiter(
+                (number.setdefault(p, len(number)) for p in paths),
+                dtype=np.int64,
+                count=end - first,
+            )
+        return owner, [p.decode("utf-8") for p in number]
 
     def of(self, docnums: Sequence[int] | np.ndarray) -> tuple[list[str], np.ndarray]:
         """The paths and numbers of ``docnums`` (in their order)."""
