@@ -356,6 +356,9 @@ def test_term_table_answers_as_a_dict_and_a_sorted_list(tmp_path):
         if pos is not None:
             assert table.key_at(pos) == keys[at]
             assert list(table.keys_from(probe)) == keys[at:]
+    for k in keys:  # each key is its own nearest (those kept in the sample among them)
+        assert table.key_at(table.closest_key_pos(k)) == k
+    assert table.closest_key_pos(b"\xff" * 300) is None
     # a cursor walks entry by entry as whoosh3's does: each entry followed by the next
     pos, walked = table.closest_key_pos(b""), []
     while (entry := table.key_and_range_at(pos)) is not None:
