@@ -602,9 +602,10 @@ def test_keys_read_in_bulk_from_raw_columns_as_whoosh_reads_them(corpus, tmp_pat
     from tracuu.engine.internals.keys import Keys, SegmentKeys
 
     index = tmp_path / "index"
+    (corpus / "moi.txt").write_text("Một.\n\nHai.\n", encoding="utf-8")
     Archive.build(corpus, index)
     (corpus / "moi.txt").write_text("Một.\n\nHai.\n\nBa.\n", encoding="utf-8")
-    with Archive.build(corpus, index) as a:
+    with Archive.build(corpus, index) as a:  # moi.txt in both segments, deleted in one
         s = a.searcher.engine._s
         keys = Keys(s, "path", "number")
         assert len(keys.segments) == 2
@@ -615,8 +616,14 @@ def test_keys_read_in_bulk_from_raw_columns_as_whoosh_reads_them(corpus, tmp_pat
         assert paths == [reader.column_reader("path")[d] for d in every]
         assert numbers.tolist() == [reader.column_reader("number")[d] for d in every]
         assert [keys.one(d) for d in every] == list(zip(paths, numbers.tolist()))
+        # documents from the runs of each file's paragraphs, and path by path: the same
         owner, names = keys.documents(len(every))
         assert [names[o] for o in owner] == paths and len(set(names)) == len(names)
+        assert all(k.runs() is not None for k in keys.segments)
+        for k in keys.segments:
+            k.runs = lambda: None
+        again, names_again = keys.documents(len(every))
+        assert again.tolist() == owner.tolist() and names_again == names
 
 
 def test_term_infos_kept_answer_as_read_afresh(archive, tmp_path, monkeypatch):
@@ -641,3 +648,26 @@ def test_term_infos_kept_answer_as_read_afresh(archive, tmp_path, monkeypatch):
                     a.term_info("body", b"xyzxyz")
                 assert a.doc_frequency("body", b"xyzxyz") == 0
         assert len(a._terms._infos) == 50
+
+
+def test_files_are_runs_of_paragraphs_only_where_their_numbers_show_it():
+    """internals.keys: a segment's documents come from its numbers when each file's
+    paragraphs follow one another numbered 1, 2, 3 ...; anything else is read path by path."""
+    import numpy as np
+
+    from tracuu.engine.internals.keys import SegmentKeys
+
+    def segment(paths, numbers):
+        keys = object.__new__(SegmentKeys)
+        raw = [p.encode("utf-8") for p in paths]
+        keys._lengths = np.array([len(r) for r in raw], dtype=np.int64)
+        keys._offsets = np.cumsum(keys._lengths) - keys._lengths
+        keys._data = b"".join(raw)
+        keys._numbers = np.array(numbers, dtype=np.int64)
+        return keys
+
+    assert segment(["a", "a", "bé", "c"], [1, 2, 1, 1]).runs().tolist() == [0, 2, 3]
+    assert segment(["a", "a", "b"], [1, 2, 3]).runs() is None  # b numbered on from a
+    assert segment(["a", "a", "a"], [1, 3, 4]).runs() is None  # a paragraph missing
+    assert segment(["a", "b"], [2, 1]).runs() is None  # not from 1
+    assert segment([], []).runs() is None
