@@ -43,6 +43,31 @@ Found = tuple[np.ndarray, np.ndarray]  # (sorted local docnums, their scores)
 _EMPTY: Found = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
+class Kept:
+    """Pairs of arrays kept between queries, up to ``mb`` megabytes: the least recently
+    used go first."""
+
+    def __init__(self, mb: int) -> None:
+        self._items: OrderedDict[tuple, Found] = OrderedDict()
+        self._bytes, self._limit = 0, mb << 20
+
+    def __contains__(self, key: tuple) -> bool:
+        return key in self._items
+
+    def get(self, key: tuple) -> Found | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, found: Found) -> None:
+        self._items[key] = found
+        self._bytes += found[0].nbytes + found[1].nbytes + 200
+        while self._bytes > self._limit and len(self._items) > 1:
+            _, (a, b) = self._items.popitem(last=False)
+            self._bytes -= a.nbytes + b.nbytes + 200
+
+
 class Vector:
     """Scores compiled queries on an open Whoosh searcher, all of a term at once.
 
@@ -52,9 +77,8 @@ class Vector:
         self._s = searcher
         self._foreign = foreign
         self._leaves = segments(searcher)
-        self._cache: OrderedDict[tuple, Found] = OrderedDict()
+        self._cache = Kept(CACHE_MB)
         self._read_at: OrderedDict[tuple, None] = OrderedDict()  # terms read in part once
-        self._cached_bytes = 0
 
     # ---- what the engine asks
 
@@ -199,7 +223,6 @@ class Vector:
         key = (leaf, field, text)
         hit = self._cache.get(key)
         if hit is not None:
-            self._cache.move_to_end(key)
             return hit if at is None else restrict(*hit, at)
         if (
             at is not None
@@ -211,15 +234,8 @@ class Vector:
                 self._read_at.popitem(last=False)
             return self._read_term(field, text, leaf, at)
         found = self._read_term(field, text, leaf)
-        self._keep(key, found)
+        self._cache.put(key, found)
         return found if at is None else restrict(*found, at)
-
-    def _keep(self, key: tuple, found: Found) -> None:
-        self._cache[key] = found
-        self._cached_bytes += found[0].nbytes + found[1].nbytes + 200
-        while self._cached_bytes > CACHE_MB << 20 and len(self._cache) > 1:
-            _, (a, b) = self._cache.popitem(last=False)
-            self._cached_bytes -= a.nbytes + b.nbytes + 200
 
     def term_frequencies(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """A term's (docnums, frequencies) in each segment that has it, read whole (for
@@ -236,7 +252,7 @@ class Vector:
             ids, tf = postings
             key = (leaf, field, text)
             if key not in self._cache:
-                self._keep(key, self._scored(searcher, field, btext, ids, tf))
+                self._cache.put(key, self._scored(searcher, field, btext, ids, tf))
             out.append((ids + offset, tf))
         return out
 

@@ -14,7 +14,6 @@ stored; ``owner`` maps each paragraph (deleted ones too) to its document.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -22,6 +21,7 @@ import numpy as np
 from ..analysis import FieldTerm
 from .internals.keys import Keys
 from .internals.postings import deleted_docnums, field_lengths, segments, term_postings
+from .vector import Kept
 
 CACHE_MB = 64  # documents' term frequencies kept between queries
 
@@ -55,8 +55,7 @@ class Wholes:
         order = np.argsort(self.owner, kind="stable")
         self._order = order[live[order]]  # live paragraphs, by document
         self._starts = np.searchsorted(self.owner[self._order], np.arange(len(self.paths) + 1))
-        self._cache: OrderedDict[FieldTerm, Frequencies] = OrderedDict()
-        self._cached_bytes = 0
+        self._cache = Kept(CACHE_MB)
 
     def paragraphs(self, document: int) -> np.ndarray:
         """The live paragraphs (docnums) of a document, in storage order."""
@@ -78,7 +77,6 @@ class Wholes:
     def _frequencies(self, term: FieldTerm) -> Frequencies:
         found = self._cache.get(term)
         if found is not None:
-            self._cache.move_to_end(term)
             return found
         parts = self._read(*term)
         if parts:
@@ -91,11 +89,7 @@ class Wholes:
             found = (docs, tf[docs])
         else:
             found = (np.zeros(0, dtype=np.int64), np.zeros(0))
-        self._cache[term] = found
-        self._cached_bytes += found[0].nbytes + found[1].nbytes + 200
-        while self._cached_bytes > CACHE_MB << 20 and len(self._cache) > 1:
-            _, (a, f) = self._cache.popitem(last=False)
-            self._cached_bytes -= a.nbytes + f.nbytes + 200
+        self._cache.put(term, found)
         return found
 
     def _read_here(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
