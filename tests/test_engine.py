@@ -405,15 +405,36 @@ def test_posting_blocks_round_trip_and_read_without_positions():
     numpy arrays without the values and as whoosh3's tuple with them."""
     from tracuu.engine.internals import codec
 
-    ids = [3, 4, 90, 70000, 2**31]
     variable = [b"", b"\x01\x02", b"x" * 300, b"\x00", b"ab"]
-    for weights in ([1.0] * 5, [2.5] * 5, [1.0, 3.0, 7.0, 1.0, 2.0], [0.5, 1.25, 2.0, 1.0, 9.0]):
+    weightings = (
+        [1.0] * 5,
+        [2.5] * 5,
+        [1.0, 3.0, 7.0, 1.0, 2.0],
+        [1.0, 300.0, 7.0, 1.0, 2.0],  # a weight past one byte
+        [1.0, 3.0, 70000.0, 1.0, 2.0],  # ... past two
+        [0.5, 1.25, 2.0, 1.0, 9.0],
+    )
+    # gaps of one byte (after a large first id), of two, of four
+    for ids in ([70000, 70001, 70003, 70200, 70300], [3, 4, 90, 70000, 2**31], [5, 6, 7, 300, 900]):
+        for weights in weightings:
+            for fixedsize, values in ((None, variable), (0, [b""] * 5), (2, [b"ab"] * 5)):
+                for level in (0, 3):
+                    raw = codec.encode_block(ids, weights, values, fixedsize, level)
+                    assert raw[0] == codec.BLOCK_TAG
+                    got_ids, got_weights = codec.block_arrays(raw, len(ids))
+                    assert got_ids.tolist() == ids and got_weights.tolist() == weights
+                    legacy = _legacy_block(ids, weights, values, fixedsize, level)
+                    assert raw != legacy
+                    got_ids, got_weights = codec.block_arrays(legacy, len(ids))
+                    assert got_ids.tolist() == ids and got_weights.tolist() == weights
+                    assert codec.block_values(legacy, 5, fixedsize) == codec.block_values(
+                        raw, 5, fixedsize
+                    )
+    ids = [3, 4, 90, 70000, 2**31]
+    for weights in weightings:
         for fixedsize, values in ((None, variable), (0, [b""] * 5), (2, [b"ab"] * 5)):
             for level in (0, 3):
                 raw = codec.encode_block(ids, weights, values, fixedsize, level)
-                assert raw[0] == codec.BLOCK_TAG
-                got_ids, got_weights = codec.block_arrays(raw, len(ids))
-                assert got_ids.tolist() == ids and got_weights.tolist() == weights
                 gaps, w, vs = codec._block_tuple(raw, len(ids), fixedsize)
                 assert list(wcodec_delta_decode(gaps)) == ids
                 if fixedsize is None:
@@ -427,6 +448,51 @@ def test_posting_blocks_round_trip_and_read_without_positions():
                     if len(set(weights)) == 1
                     else tuple(weights)
                 )
+
+
+def test_posting_blocks_hold_gaps_and_weights_in_the_fewest_bytes():
+    """A block of neighbouring paragraphs, each with the term once or twice: the first
+    id in four bytes, then a byte a gap and a byte a weight, nothing inflated to read."""
+    from tracuu.engine.internals import codec
+
+    ids, weights = list(range(70000, 71000)), [1.0, 2.0] * 500
+    raw = codec.encode_block(ids, weights, [b""] * 1000, 0, 3)
+    assert len(raw) == codec._HEAD.size + 4 + 999 + 1000
+    got_ids, got_weights = codec.block_arrays(raw, 1000)
+    assert got_ids.tolist() == ids and got_weights.tolist() == weights
+
+
+def _legacy_block(ids, weights, values, fixedsize, level):
+    """A block as tracuu wrote them before the widths (indexes built then still read):
+    every gap a uint32, whole weights uint32, the first part compressed."""
+    import struct
+    import zlib
+
+    import numpy as np
+    from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE
+
+    def packed(data, flag):
+        if level and len(data) >= COMPRESSION_MIN_SIZE:
+            return zlib.compress(data, level), flag
+        return data, 0
+
+    gaps = np.diff(np.asarray(ids, dtype=np.int64), prepend=0)
+    w = np.asarray(weights, dtype=np.float64)
+    if (w == 1.0).all():
+        kind, wbytes = 0, b""
+    elif (w == w[0]).all():
+        kind, wbytes = 1, w[:1].astype("<f8").tobytes()
+    elif (w == np.floor(w)).all():
+        kind, wbytes = 2, w.astype("<u4").tobytes()
+    else:
+        kind, wbytes = 3, w.astype("<f8").tobytes()
+    first, f1 = packed(gaps.astype("<u4").tobytes() + wbytes, 4)
+    if fixedsize is None:
+        rest = np.array([len(v) for v in values], dtype="<u4").tobytes() + b"".join(values)
+    else:
+        rest = b"".join(values) if fixedsize else b""
+    rest, f2 = packed(rest, 8)
+    return struct.pack("<BBII", 0xB7, kind | f1 | f2, len(first), len(rest)) + first + rest
 
 
 def wcodec_delta_decode(gaps):

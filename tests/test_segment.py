@@ -6,6 +6,7 @@ import pytest
 
 from tracuu import analysis
 from tracuu import segment as vseg
+from tracuu import text as vtext
 from tracuu.analysis import VOCABULARY
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
@@ -50,6 +51,36 @@ def test_highlighting_finds_the_syllables_segmentation_finds(text):
     """The highlighter's short cut (syllable_spans) and segment() split alike."""
     full = [(s.text, s.start, s.end) for s in vseg.segment(text, words=False).syllables]
     assert vseg.syllable_spans(text) == full
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NFD("Báo cáo chỉnh đốn Đảng theo các QUI CHẾ, chinh don dang"),
+        "môi trường hoà bình, Thuỷ lợi và uỷ ban; infor-\nmation 16/01/1999 a_b ab_c",
+        "Xã Hòa Bình, xa hoa binh; ĐẢNG đảng dang Dáng; 12a 12 a12 à-la",
+        "e\u0301\u0302 lone marks: a\u0300\u0323 q\u0301 and ƒ ß ﬁ",
+        "",
+    ],
+)
+def test_highlight_regex_marks_what_syllable_by_syllable_would(text):
+    """matching_spans (one regular expression over the paragraph) marks exactly the
+    syllables whose index form, or folded form, is wanted: for every split of the
+    paragraph's own syllables into wanted as written, wanted folded, or not wanted."""
+    syllables = vseg.syllable_spans(text)
+    forms = sorted({syl for syl, _, _ in syllables}) + ["không-có", "a_b", "chinh"]
+    for k in range(4):
+        exact = frozenset(f for i, f in enumerate(forms) if i % 4 == k)
+        folded = frozenset(vtext.fold_diacritics(f) for i, f in enumerate(forms) if i % 3 == k)
+        expected = [
+            (s, e)
+            for syl, s, e in syllables
+            if syl in exact or vtext.fold_diacritics(syl) in folded
+        ]
+        assert vseg.matching_spans(text, exact, folded) == expected
+        assert vseg.matching_spans(text, exact, frozenset()) == [
+            (s, e) for syl, s, e in syllables if syl in exact
+        ]
 
 
 def test_syllables_and_words_at_positions():

@@ -143,19 +143,11 @@ class Vocabulary:
 
     def matches(self, text: str, wanted: set[FieldTerm]) -> list[tuple[int, int]]:
         """Offsets in ``text`` of each syllable whose term in some field is ``wanted``."""
-        if not wanted:
+        exact = frozenset(term for field, term in wanted if field == EXACT)
+        folded = frozenset(term for field, term in wanted if field == FOLDED)
+        if not exact and not folded:
             return []
-        exact = {term for field, term in wanted if field == EXACT}
-        folded = {term for field, term in wanted if field == FOLDED}
-        found: dict[str, bool] = {}  # a syllable's verdict, decided once per text
-        spans = []
-        for syl, start, end in vseg.syllable_spans(text):
-            hit = found.get(syl)
-            if hit is None:
-                hit = found[syl] = syl in exact or self._form(syl, True) in folded
-            if hit:
-                spans.append((start, end))
-        return spans
+        return vseg.matching_spans(text, exact, folded)
 
     # ---- the two rules every term follows
 

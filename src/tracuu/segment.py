@@ -8,6 +8,7 @@ split syllables ourselves, and align underthesea's words onto those syllables.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -82,6 +83,41 @@ def syllable_spans(text: str) -> list[tuple[str, int, int]]:
     return [
         (lower[s:e], starts[s], starts[e]) for s, e in (m.span() for m in _SYLLABLE.finditer(norm))
     ]
+
+
+def matching_spans(
+    text: str, exact: frozenset[str], folded: frozenset[str]
+) -> list[tuple[int, int]]:
+    """(start, end in ``text``) of each syllable (as :func:`syllable_spans` finds them)
+    whose index form is in ``exact`` or whose folded form is in ``folded``.
+
+    What highlighting asks of every hit shown: the syllables are found by one regular
+    expression over the paragraph (and one over its folded copy) instead of one by one.
+    """
+    norm, starts = vtext.normalize_with_offsets(text)
+    lower = vtext.casefold(norm)
+    folded_text = vtext.fold_diacritics(lower) if folded else ""
+    if folded and len(folded_text) != len(lower):  # folding dropped a lone mark
+        return [
+            (s, e)
+            for syl, s, e in syllable_spans(text)
+            if syl in exact or vtext.fold_diacritics(syl) in folded
+        ]
+    found = set()
+    for terms, within in ((exact, lower), (folded, folded_text)):
+        if terms:
+            found.update(m.span() for m in _terms_pattern(terms).finditer(within))
+    return [(starts[s], starts[e]) for s, e in sorted(found)]
+
+
+@functools.lru_cache(maxsize=64)
+def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    """Any of ``terms`` as a whole syllable (a run of _SYLLABLE's characters)."""
+    syllables = [t for t in terms if _SYLLABLE.fullmatch(t)]  # no other term is one
+    alternatives = "|".join(re.escape(t) for t in sorted(syllables, key=lambda t: (-len(t), t)))
+    if not alternatives:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
 def segment(text: str, words: bool = True) -> Segmentation:
