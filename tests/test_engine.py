@@ -692,6 +692,33 @@ def test_keys_read_in_bulk_from_raw_columns_as_whoosh_reads_them(corpus, tmp_pat
         assert again.tolist() == owner.tolist() and names_again == names
 
 
+def test_frequencies_read_at_once_as_whoosh_counts_them(archive, tmp_path):
+    """postings.frequencies (the spelling hints' hundreds of lookups): each term's
+    frequency over every segment, as Whoosh's reader counts it, for terms the index has
+    and terms it has not; on tracuu's codec, and on whoosh3's (read Whoosh's way)."""
+    from whoosh.codec import whoosh3 as wcodec
+
+    from tracuu.engine import internals
+    from tracuu.engine.internals import postings
+    from tracuu.engine.schema import paragraph_fields
+
+    paragraphs = _copies(archive, 2)
+    for name, codec in (("ours", internals.Codec(SMALL_BLOCKS)), ("whoosh", wcodec.W3Codec())):
+        ix = _index_with(tmp_path / name, codec, paragraphs)
+        w = ix.writer(codec=codec)
+        for p in paragraphs[:40]:
+            w.add_document(**paragraph_fields(p))
+        w.commit(merge=False)
+        with ix.searcher() as searcher:
+            assert len(searcher.leaf_searchers()) == 2
+            reader = searcher.reader()
+            keys = [(f, t.decode("utf-8")) for f, t in list(reader.all_terms())[::7]]
+            keys += [("body", "không-có"), ("fold", "zzz"), ("pairs", "a_b")]
+            expected = [reader.frequency(*k) for k in keys]
+            assert postings.frequencies(searcher, keys) == expected
+            assert len(keys) > 500 and expected.count(0) == 3
+
+
 def test_term_infos_kept_answer_as_read_afresh(archive, tmp_path, monkeypatch):
     """A segment's terms reader keeps the infos it decoded (a few): every term answers
     as Whoosh's own codec does, a missing one keeps being missing, and no more than

@@ -50,6 +50,11 @@ NORMALIZE = [
     ("NQTW5", "NQTW5"),
     ("16/01/1999", "16/01/1999"),
     ("", ""),
+    # words to change inside a longer text, after words that only look like them
+    (
+        "Báo cáo hoàn thành: hoà bình, thuỷ lợi ở xã Quí Sơn; quinine, ngoài, Hoạ",
+        "Báo cáo hoàn thành: hòa bình, thủy lợi ở xã Quý Sơn; quinine, ngoài, Họa",
+    ),
 ]
 
 # (input, folded): every diacritic removed, đ -> d, case kept

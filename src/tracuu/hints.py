@@ -61,11 +61,9 @@ class Restorer:
         """The spellings of one syllable in the archive, most frequent first."""
         folded = VOCABULARY.term(syllable, True)[1]
         if folded not in self._written:
-            counts = [
-                (form, self.engine.frequency(*VOCABULARY.term(form, False)))
-                for form in vtext.accented_forms(folded)
-            ]
-            found = [(f, n) for f, n in counts if n > 0]
+            forms = vtext.accented_forms(folded)
+            counts = self.engine.frequencies([VOCABULARY.term(form, False) for form in forms])
+            found = [(f, n) for f, n in zip(forms, counts, strict=True) if n > 0]
             self._written[folded] = sorted(found, key=lambda x: (-x[1], x[0]))
         return self._written[folded]
 
@@ -82,12 +80,16 @@ class Restorer:
         """Readings of a run, most frequent first, counted by their rarest adjacent pair."""
         beams: list[Reading] = [((f,), n) for f, n in self.written(run[0])[:FORMS]]
         for syllable in run[1:]:
-            grown = []
-            for reading, count in beams:
-                for form, _ in self.written(syllable)[:FORMS]:
-                    pair = self.engine.frequency(*VOCABULARY.pair(reading[-1], form, False))
-                    if pair:
-                        grown.append(((*reading, form), min(count, pair)))
+            forms = [form for form, _ in self.written(syllable)[:FORMS]]
+            steps = [(reading, count, form) for reading, count in beams for form in forms]
+            pairs = [VOCABULARY.pair(reading[-1], form, False) for reading, _, form in steps]
+            grown = [
+                ((*reading, form), min(count, pair))
+                for (reading, count, form), pair in zip(
+                    steps, self.engine.frequencies(pairs), strict=True
+                )
+                if pair
+            ]
             beams = sorted(grown, key=lambda x: (-x[1], x[0]))[:BEAM]
         return beams
 

@@ -16,7 +16,7 @@ from ..errors import IndexDamaged, TracuuError
 from ..models import Paragraph, Ranking
 from ..query import compiled as c
 from .gate import distance, scoring, wq
-from .internals import install_speedups, length_lookup, top_collector
+from .internals import install_speedups, length_lookup, postings, top_collector
 from .internals.keys import Keys
 from .queries import to_whoosh
 from .vector import Vector, scores_at
@@ -219,6 +219,11 @@ class Searcher:
     @_reading
     def frequency(self, field: str, term: str) -> int:
         return int(self._s.reader().frequency(field, term))
+
+    @_reading
+    def frequencies(self, terms: Sequence[tuple[str, str]]) -> list[int]:
+        """:meth:`frequency` of each (field, term), read in one go."""
+        return [int(n) for n in postings.frequencies(self._s, terms)]
 
     @_reading
     def suggest(self, field: str, term: str, maxdist: int = 2) -> str | None:

@@ -11,7 +11,7 @@ In ``matching``:
 * ``length_lookup``: the field lengths BM25 asks for, from one array per segment.
 
 In ``postings``: a segment's posting lists, field lengths and BM25 parameters as numpy
-arrays (for ``engine.vector``).
+arrays (for ``engine.vector``), and many terms' frequencies read at once (for hints).
 
 In ``codec``:
 

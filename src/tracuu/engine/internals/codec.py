@@ -335,20 +335,24 @@ class _TermsReader(wcodec.W3TermsReader):
             raise wcodec.TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
 
     def _info(self, fieldname, tbytes):
-        # A query asks a term's info several times (its size, its postings, its idf,
-        # each spelling's frequency for the hints): decoded once, kept a while
+        info = self.info_or_none(fieldname, tbytes)
+        if info is None:
+            raise KeyError((fieldname, tbytes))
+        return info
+
+    def info_or_none(self, fieldname, tbytes):
+        """The term's info, None where the segment has no such term.
+
+        A query asks a term's info several times (its size, its postings, its idf, each
+        spelling's frequency for the hints): decoded once, kept a while."""
         key = (fieldname, tbytes)
         info = self._infos.get(key, _UNSEEN)
         if info is _UNSEEN:
-            try:
-                info = TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
-            except KeyError:
-                info = None
+            value = self._tindex.get(self._keycoder(fieldname, tbytes))
+            info = None if value is None else TermInfo.from_bytes(value)
             if len(self._infos) >= INFOS_KEPT:
                 del self._infos[next(iter(self._infos))]  # the oldest
             self._infos[key] = info
-        if info is None:
-            raise KeyError(key)
         return info
 
     def frequency(self, fieldname, tbytes):  # Whoosh reads these at fixed offsets

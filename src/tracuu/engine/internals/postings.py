@@ -20,6 +20,24 @@ def segments(searcher) -> list:
     return [(sub, offset) for sub, offset in searcher.leaf_searchers() if sub.doc_count_all()]
 
 
+def frequencies(searcher, terms) -> list[float]:
+    """How often each (field, text) of ``terms`` occurs, over the segments of ``searcher``
+    (as Whoosh's reader.frequency counts: deleted paragraphs too). Spelling hints ask
+    this of some hundred spellings per word, most of which the archive never writes."""
+    totals = [0.0] * len(terms)
+    for sub, _ in segments(searcher):
+        reader = sub.reader()
+        infos = getattr(getattr(reader, "_terms", None), "info_or_none", None)
+        for i, (field, text) in enumerate(terms):
+            if infos is None:  # not tracuu's codec: Whoosh's way
+                totals[i] += reader.frequency(field, text)
+                continue
+            info = infos(field, text.encode("utf-8"))
+            if info is not None:
+                totals[i] += info.weight()
+    return totals
+
+
 def term_postings(
     reader, field: str, btext: bytes, at: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:

@@ -163,12 +163,19 @@ class TableReader:
         return None if lo == self._count else self._start(lo)
 
     def range_for_key(self, key: bytes) -> tuple[int, int]:
+        found = self.find(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def find(self, key: bytes) -> tuple[int, int] | None:
+        """(value position, value length) of ``key``; None if the table has no such key."""
         buf, nslots, hash_at = self._buf, self._nslots, self._hash_at
         at = crc32(key) % nslots
         while True:
             number = _SLOT.unpack_from(buf, hash_at + 4 * at)[0]
             if not number:
-                raise KeyError(key)
+                return None
             keypos, keylen, datapos, datalen = self._ranges(self._start(number - 1))
             if keylen == len(key) and buf[keypos:datapos] == key:
                 return datapos, datalen
@@ -181,10 +188,10 @@ class TableReader:
         return bytes(self._buf[datapos : datapos + datalen])
 
     def get(self, key: bytes, default=None):
-        try:
-            return self[key]
-        except KeyError:
+        found = self.find(key)
+        if found is None:
             return default
+        return bytes(self._buf[found[0] : found[0] + found[1]])
 
     def __contains__(self, key: bytes) -> bool:
         try:
