@@ -219,6 +219,27 @@ def test_batch_workers_use_the_archive_s_ranking(built, monkeypatch):
     assert scores[0] != scores[1]
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv", "csv", "trec"])
+def test_batch_renders_each_topic_where_it_ran(built, monkeypatch, fmt):
+    """batch(render=...) in worker processes: each topic comes back as the text its
+    results give in this process, with its error and whether it found anything, and
+    without its results (what the workers no longer send)."""
+    from tracuu.output import BatchFormat, read_topics
+
+    _hand_off_at_once(monkeypatch)
+    topics = read_topics(_many(3))
+    render = BatchFormat(fmt, "r1")
+    with Archive(built[1]) as a:
+        plain = list(a.batch(topics, limit=4, jobs=1))
+        rendered = list(a.batch(topics, limit=4, jobs=2, render=render))
+    assert [r.rendered for r in rendered] == [render(r) for r in plain]
+    assert [(r.topic, r.error, r.found) for r in rendered] == [
+        (r.topic, r.error, r.found) for r in plain
+    ]
+    assert all(r.results is None for r in rendered)
+    assert 5 < sum(r.found for r in plain) < len(plain) and any(r.error for r in plain)
+
+
 def test_batch_workers_report_the_index_s_errors_as_one_process_does(tmp_path, monkeypatch):
     """An index that cannot be opened: the error one process raises, from a worker too."""
     from tracuu import api

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,15 +59,27 @@ class _BatchOptions:
     mode: str
     filters: tuple[tuple[str, str], ...]
     by_document: bool
+    render: Callable[[TopicResult], str] | None = None
 
 
 @dataclass(frozen=True)
 class TopicResult:
-    """The results of one batch topic, or why it could not run."""
+    """The results of one batch topic, or why it could not run.
+
+    From ``Archive.batch(..., render=...)``, the topic as rendered where it ran instead
+    of its results (``results`` is None then, ``found`` still says whether it found any).
+    """
 
     topic: Topic
     results: Results | None
     error: str | None = None
+    rendered: str | None = None
+    found_any: bool = False
+
+    @property
+    def found(self) -> bool:
+        """Did the query find anything?"""
+        return bool(self.results.hits) if self.results is not None else self.found_any
 
 
 class Archive:
@@ -149,6 +161,7 @@ class Archive:
         filters: Iterable[tuple[str, str]] = (),
         by_document: bool = True,
         jobs: int = 1,
+        render: Callable[[TopicResult], str] | None = None,
     ) -> Iterator[TopicResult]:
         """Run many queries (see :func:`tracuu.output.read_topics`), one result each, in
         order; documents are ranked (each with its best paragraphs), as ``tracuu batch``
@@ -158,9 +171,13 @@ class Archive:
         worker processes, if by the time the first ones took they would take
         ``WORKERS_WORTH_S`` more here (``SPAWNED_WORTH_S`` where this process cannot
         fork, and each worker opens the index again). The results are the same.
+
+        ``render`` (a picklable callable, e.g. :class:`tracuu.output.BatchFormat`) turns
+        each result into text where its query ran: a worker sends back that text, not the
+        results, and this process has little left to do but write it.
         """
         topics = list(topics)
-        options = _BatchOptions(limit, mode, tuple(filters), by_document)
+        options = _BatchOptions(limit, mode, tuple(filters), by_document, render)
         done = 0
         fork = jobs > 1 and _can_fork()
         worth = WORKERS_WORTH_S if fork else SPAWNED_WORTH_S
@@ -205,22 +222,26 @@ class Archive:
 
     def _batch_here(self, topics: list[Topic], o: _BatchOptions) -> Iterator[TopicResult]:
         for topic in topics:
-            if topic.problem is not None or topic.query is None:
-                yield TopicResult(topic, None, topic.problem)
-                continue
-            try:
-                results = self.run(
-                    topic.query,
-                    limit=o.limit,
-                    mode=o.mode,
-                    filters=list(o.filters),
-                    hints=False,
-                    by_document=o.by_document,
-                )
-            except QueryError as exc:
-                yield TopicResult(topic, None, str(exc))
-            else:
-                yield TopicResult(topic, results)
+            result = self._topic(topic, o)
+            if o.render is not None:
+                result = TopicResult(topic, None, result.error, o.render(result), result.found)
+            yield result
+
+    def _topic(self, topic: Topic, o: _BatchOptions) -> TopicResult:
+        if topic.problem is not None or topic.query is None:
+            return TopicResult(topic, None, topic.problem)
+        try:
+            results = self.run(
+                topic.query,
+                limit=o.limit,
+                mode=o.mode,
+                filters=list(o.filters),
+                hints=False,
+                by_document=o.by_document,
+            )
+        except QueryError as exc:
+            return TopicResult(topic, None, str(exc))
+        return TopicResult(topic, results)
 
     def stats(self) -> Stats:
         from .analysis import EXACT

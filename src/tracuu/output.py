@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -169,34 +170,53 @@ def table_row(qid: str, hit: Hit, score: float) -> list[str]:
 # ---- writers ----------------------------------------------------------------------
 
 
+class BatchFormat:
+    """Batch results as text in one format: a header (tsv, csv), then each topic's lines.
+    A plain value, so that batch workers can render the topics they run."""
+
+    def __init__(self, fmt: str, run_name: str = "tracuu") -> None:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
+        self.fmt, self.run_name = fmt, run_name
+
+    def header(self) -> str:
+        return self._rows([TABLE_COLUMNS]) if self.fmt in ("tsv", "csv") else ""
+
+    def __call__(self, result: TopicResult) -> str:
+        """The lines of one topic (none for a topic without hits, but in jsonl)."""
+        if self.fmt == "jsonl":
+            return json.dumps(topic_record(result), ensure_ascii=False) + "\n"
+        ranked = _ranked(result.results)
+        if self.fmt in ("tsv", "csv"):
+            return self._rows([table_row(result.topic.id, h, score) for h, score in ranked])
+        return "".join(
+            f"{result.topic.id} Q0 {trec_docid(h)} {h.rank} {score:.6f} {self.run_name}\n"
+            for h, score in ranked
+        )
+
+    def _rows(self, rows: list) -> str:
+        out = io.StringIO()
+        csv.writer(
+            out,
+            delimiter="\t" if self.fmt == "tsv" else ",",
+            quoting=csv.QUOTE_MINIMAL if self.fmt == "csv" else csv.QUOTE_NONE,
+            escapechar="\\" if self.fmt == "tsv" else None,
+            lineterminator="\n",
+        ).writerows(rows)
+        return out.getvalue()
+
+
 class BatchWriter:
     """Writes batch results in one format to ``out``."""
 
     def __init__(self, fmt: str, out: IO[str], run_name: str = "tracuu") -> None:
-        if fmt not in FORMATS:
-            raise InputError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
-        self.fmt, self.out, self.run_name = fmt, out, run_name
-        self._table = None
-        if fmt in ("tsv", "csv"):
-            self._table = csv.writer(
-                out,
-                delimiter="\t" if fmt == "tsv" else ",",
-                quoting=csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE,
-                escapechar="\\" if fmt == "tsv" else None,
-                lineterminator="\n",
-            )
-            self._table.writerow(TABLE_COLUMNS)
+        self.format = BatchFormat(fmt, run_name)
+        self.out = out
+        out.write(self.format.header())
 
     def write(self, result: TopicResult) -> None:
-        if self.fmt == "jsonl":
-            self.out.write(json.dumps(topic_record(result), ensure_ascii=False) + "\n")
-            return
-        for h, score in _ranked(result.results):
-            if self._table is not None:
-                self._table.writerow(table_row(result.topic.id, h, score))
-            else:
-                line = f"{result.topic.id} Q0 {trec_docid(h)} {h.rank} {score:.6f} {self.run_name}"
-                self.out.write(line + "\n")
+        """A topic's lines: as rendered where it ran (``result.rendered``), else now."""
+        self.out.write(result.rendered if result.rendered is not None else self.format(result))
 
     def write_all(self, results: Iterable[TopicResult]) -> None:
         for r in results:
@@ -221,6 +241,7 @@ def hit_line(query: str, hit: Hit) -> str:
 
 __all__ = [
     "FORMATS",
+    "BatchFormat",
     "BatchWriter",
     "Topic",
     "decode_input",

@@ -19,7 +19,7 @@ from .errors import QueryError
 from .models import DocumentHit, Hit, Metadata, Paragraph, Ranking, Restoration, Results
 from .query import CompiledQuery, compile_query, parse
 from .query import compiled as c
-from .query.filters import filter_node, resolve
+from .query.filters import filter_node, has_document_filter, resolve
 from .snippets import highlight_spans, make_snippet
 
 STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
@@ -45,10 +45,10 @@ class Searcher:
         self.ranking = ranking or Ranking()
         gen, manifest = store.open_generation(self.index_dir, verify=True)
         self.engine = EngineSearcher(gen, self.ranking)
-        # what each document says of itself, kept once per document in the manifest
-        self.documents = {
-            path: (r.format, Metadata.from_dict(r.metadata)) for path, r in manifest.files.items()
-        }
+        # what each document says of itself, kept once per document in the manifest (read
+        # as hits and filters ask: thousands of records, of which a query shows ten)
+        self._records = manifest.files
+        self._described: dict[str, tuple[str, Metadata]] = {}
         self.restorer = hints.Restorer(self.engine)
         self._fields: dict[str, dict[str, str | None]] | None = None
 
@@ -142,13 +142,25 @@ class Searcher:
         compiled = compile_query(tree, mode, self.ranking, rewrite, self.restorer.spellings)
         return replace(compiled, node=self._resolve(compiled.node))
 
+    def document(self, path: str) -> tuple[str, Metadata]:
+        """(format, metadata) of the indexed file ``path`` (empty for one not indexed)."""
+        found = self._described.get(path)
+        if found is None:
+            record = self._records.get(path)
+            if record is None:
+                return "", Metadata()
+            found = self._described[path] = (record.format, Metadata.from_dict(record.metadata))
+        return found
+
     def _resolve(self, node: c.Node) -> c.Node:
         """Filters on what documents say of themselves, as the paths of those that pass."""
+        if not has_document_filter(node):
+            return node
         if self._fields is None:
-            self._fields = {
-                path: {"format": fmt, **meta.as_dict()}
-                for path, (fmt, meta) in self.documents.items()
-            }
+            self._fields = {}
+            for path in self._records:
+                fmt, meta = self.document(path)
+                self._fields[path] = {"format": fmt, **meta.as_dict()}
         return resolve(node, self._fields)
 
     def _accented_first(
@@ -235,7 +247,7 @@ class Searcher:
 
     def _hit(self, rank: int, docnum: int, score: float, marks: Marks, width: int) -> Hit:
         p = self.engine.paragraph(docnum)
-        fmt, meta = self.documents.get(p.path, ("", Metadata()))
+        fmt, meta = self.document(p.path)
         return Hit(
             rank=rank,
             score=score,

@@ -155,12 +155,13 @@ def batch_command(
         filters=filters,
         by_document=by_document,
         jobs=jobs,
+        render=writer.format,  # each topic written out where it ran
     )
     for result in runs:
         if result.error is not None:
             malformed = True
             err.print(Text(f"tracuu: warning: line {result.topic.line}: {result.error}"))
         else:
-            found = found or bool(result.results and result.results.hits)
+            found = found or result.found
         writer.write(result)
     sys.exit(EXIT_ERROR if malformed else EXIT_FOUND if found else EXIT_NOT_FOUND)

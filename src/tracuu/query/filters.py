@@ -83,6 +83,15 @@ def resolve(node: c.Node, documents: Mapping[str, Mapping[str, str | None]]) -> 
     return node
 
 
+def has_document_filter(node: c.Node) -> bool:
+    """Does ``node`` hold a filter that :func:`resolve` turns into paths?"""
+    if isinstance(node, c.Filter):
+        return node.field != analysis.PATH
+    if isinstance(node, c.Combine):
+        return any(has_document_filter(x) for x in node.children)
+    return False
+
+
 def keeps(f: c.Filter, fields: Mapping[str, str | None]) -> bool:
     """Does a document with these fields pass the filter?"""
     value = fields.get(f.field) or ""
