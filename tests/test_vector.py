@@ -65,7 +65,7 @@ def _compare(searcher: Searcher) -> int:
                 assert total == len(exact), query
                 assert searcher.engine.docs(node, 7) == exact[:7] == twin.engine.docs(node, 7)
                 compared += bool(got)
-        for path in searcher.documents:
+        for path in searcher.paths:
             assert searcher.engine.docnums_of(path) == twin.engine.docnums_of(path), path
             assert searcher.engine.docnums_of(path)
     finally:

@@ -142,6 +142,11 @@ class Searcher:
         compiled = compile_query(tree, mode, self.ranking, rewrite, self.restorer.spellings)
         return replace(compiled, node=self._resolve(compiled.node))
 
+    @property
+    def paths(self) -> list[str]:
+        """The paths of the files the index holds."""
+        return list(self._records)
+
     def document(self, path: str) -> tuple[str, Metadata]:
         """(format, metadata) of the indexed file ``path`` (empty for one not indexed)."""
         found = self._described.get(path)
