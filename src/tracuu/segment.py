@@ -103,7 +103,7 @@ def matching_spans(
             for syl, s, e in syllable_spans(text)
             if syl in exact or vtext.fold_diacritics(syl) in folded
         ]
-    found = set()
+    found: set[tuple[int, int]] = set()
     for terms, within in ((exact, lower), (folded, folded_text)):
         if terms:
             found.update(m.span() for m in _terms_pattern(terms).finditer(within))

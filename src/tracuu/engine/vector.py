@@ -39,7 +39,6 @@ CACHE_MB = 256  # posting arrays kept between queries, per open index
 FEW = 32  # a term is read only at the paragraphs that count when they are 1/FEW of its own
 READ_AT_KEPT = 100_000  # terms remembered as read in part (a second time: read whole)
 PARAMS_KEPT = 100_000  # terms whose BM25 parameters (idf ...) are remembered
-_UNSEEN = object()
 
 Found = tuple[np.ndarray, np.ndarray]  # (sorted local docnums, their scores)
 _EMPTY: Found = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -287,12 +286,11 @@ class Vector:
     def _scored(self, searcher, field: str, btext: bytes, ids: np.ndarray, tf: np.ndarray) -> Found:
         """A term's postings in one segment with their BM25 scores."""
         key = (id(searcher), field, btext)
-        params = self._params.get(key, _UNSEEN)
-        if params is _UNSEEN:  # (Whoosh builds a scorer, its idf and lengths, each time)
-            params = bm25_parameters(searcher.weighting.scorer(searcher, field, btext))
+        if key not in self._params:  # (Whoosh builds a scorer, its idf and lengths, each time)
             if len(self._params) >= PARAMS_KEPT:
                 del self._params[next(iter(self._params))]  # the oldest
-            self._params[key] = params
+            self._params[key] = bm25_parameters(searcher.weighting.scorer(searcher, field, btext))
+        params = self._params[key]
         if params is None:  # a field that is not scored (the path): Whoosh scores the weight
             return ids, tf
         idf, avgfl, b, k1 = params
