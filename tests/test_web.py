@@ -543,12 +543,46 @@ def _spawned_children(pid: int) -> list[int]:
     return found
 
 
+def _headers(url: str):
+    from urllib.request import urlopen
+
+    with urlopen(url, timeout=30) as response:
+        return response.headers
+
+
 def _get(url: str) -> str:
     from urllib.request import urlopen
 
     with urlopen(url, timeout=30) as response:
         assert response.status == 200
         return response.read().decode("utf-8")
+
+
+def test_a_request_has_its_process_to_itself(site, monkeypatch):
+    """Pages are made in the event loop, start to end (not in threads that take the
+    interpreter from each other); where several processes share the port, each answer
+    closes its connection, so that the next request goes to a free process."""
+    import asyncio
+
+    from tracuu.web.app import Site
+
+    _, index, _ = site
+    loops = []
+    made = Site._search_page
+
+    def search_page(self, request):
+        loops.append(asyncio.get_running_loop())  # RuntimeError in a worker thread
+        return made(self, request)
+
+    monkeypatch.setattr(Site, "_search_page", search_page)
+    for shared_port in (False, True):
+        with TestClient(create_app(index, shared_port=shared_port)) as client:
+            for path in ("/?q=chinh+don+dang", "/api/search?q=chinh", "/doc/khong-co"):
+                response = client.get(path)
+                assert response.status_code in (200, 404)
+                closes = response.headers.get("connection") == "close"
+                assert closes == shared_port, (path, shared_port)
+    assert len(loops) == 2
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
@@ -569,6 +603,7 @@ def test_serve_answers_from_several_worker_processes(site):
         assert len(children) == 2
         for _ in range(6):
             assert _get(url + "?q=chinh+don+dang").rstrip().endswith("</html>")
+        assert _headers(url)["Connection"] == "close"  # the next request: a free process
         assert json.loads(_get(url + "api/search?q=chinh+don+dang"))["hits"]
         os.kill(children[0], signal.SIGKILL)
         while (

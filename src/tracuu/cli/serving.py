@@ -40,8 +40,9 @@ BACKLOG = 2048  # connections waiting to be accepted (uvicorn's own default)
 @processes_option(
     "-w",
     "--workers",
-    help="Processes that answer requests, each with the index open: one searches at a "
-    "time, so more serve more people at once (each keeps its own caches).",
+    help="Processes that answer requests, each with the index open and one request at a "
+    "time, so more serve more people at once (each keeps its own caches); with several, "
+    "each answer closes its connection and the next request goes to a free process.",
 )
 def serve_command(index_dir: Path, corpus: Path | None, host: str, port: int, workers: int) -> None:
     """Serve a search page over the index, read-only, for a web browser.
