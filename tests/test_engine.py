@@ -682,6 +682,8 @@ def test_keys_read_in_bulk_from_raw_columns_as_whoosh_reads_them(corpus, tmp_pat
         assert paths == [reader.column_reader("path")[d] for d in every]
         assert numbers.tolist() == [reader.column_reader("number")[d] for d in every]
         assert [keys.one(d) for d in every] == list(zip(paths, numbers.tolist()))
+        shuffled = every[::-3] + every[1::3]  # across the segments, in no order
+        assert keys.numbers(shuffled).tolist() == [numbers[d] for d in shuffled]
         # documents from the runs of each file's paragraphs, and path by path: the same
         owner, names = keys.documents(len(every))
         assert [names[o] for o in owner] == paths and len(set(names)) == len(names)

@@ -193,3 +193,26 @@ def test_hits_in_one_file_are_its_hits_of_a_whole_search(archive, query, mode):
 def test_hits_in_refuses_a_malformed_query(archive):
     with pytest.raises(SearchError, match="malformed query"):
         archive.searcher.hits_in(SEED, '"chỉnh đốn')
+
+
+@pytest.mark.parametrize("by_document", [True, False])
+@pytest.mark.parametrize("query", ["chinh don dang", "quy chế", '"ban chấp hành"'])
+def test_hits_left_unread_are_read_and_marked_as_the_others(archive, query, by_document):
+    """run(..., marked=False, texts=False) (the web page's 200 documents, of which it
+    shows ten): the same hits in the same order, their paragraphs not read; marked()
+    reads and marks them exactly as it marks hits read in full."""
+    searcher = archive.searcher
+    options = {"limit": 8, "by_document": by_document, "hints": False, "marked": False}
+    full = searcher.run(query, **options)
+    lean = searcher.run(query, texts=False, **options)
+    assert [(h.path, h.number, h.score, h.metadata) for h in full.hits] == [
+        (h.path, h.number, h.score, h.metadata) for h in lean.hits
+    ]
+    assert full.hits and all(h.unread and not h.text for h in lean.hits)
+    assert not any(h.unread for h in full.hits)
+    if by_document:
+        assert [d.path for d in full.documents] == [d.path for d in lean.documents]
+    shown = [h for d in lean.documents for h in d.hits] if by_document else lean.hits
+    want = [h for d in full.documents for h in d.hits] if by_document else full.hits
+    assert searcher.marked(shown, query) == searcher.marked(want, query)
+    assert any(h.highlights for h in searcher.marked(shown, query))

@@ -98,6 +98,9 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]  # matched words, offsets into ``text``
     snippet: Snippet
     page: int | None = None
+    # a hit of Searcher.run(..., texts=False): its paragraph's text, offsets and page not
+    # read yet (Searcher.marked reads them)
+    unread: bool = False
 
     def __getattr__(self, name: str) -> Any:
         # the metadata fields (title, date, doc_number ...) are readable on the hit itself

@@ -8,15 +8,24 @@ as if it had been typed so; the other folded matches follow.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from . import hints, store
-from .documents import rank_documents
+from .documents import Scored, rank_documents
 from .engine import Searcher as EngineSearcher
 from .errors import QueryError
-from .models import DocumentHit, Hit, Metadata, Paragraph, Ranking, Restoration, Results
+from .models import (
+    DocumentHit,
+    Hit,
+    Metadata,
+    Paragraph,
+    Ranking,
+    Restoration,
+    Results,
+    Snippet,
+)
 from .query import CompiledQuery, compile_query, parse
 from .query import compiled as c
 from .query.filters import filter_node, has_document_filter, resolve
@@ -31,6 +40,7 @@ PER_DOCUMENT = 3  # best paragraphs shown with each document
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 Marks = frozenset  # the (field, term)s whose syllables a hit marks (CompiledQuery.highlight)
+MakeHit = Callable[[int, int, float, Marks, int], Hit]  # (rank, docnum, score, marks, width)
 
 
 class Searcher:
@@ -88,9 +98,33 @@ class Searcher:
     def marked(
         self, hits: Iterable[Hit], query: str, mode: str = "auto", snippet_width: int = 240
     ) -> tuple[Hit, ...]:
-        """``hits`` of ``run(..., marked=False)`` with the words of ``query`` marked."""
+        """``hits`` of ``run(..., marked=False)`` with the words of ``query`` marked (and,
+        from ``run(..., texts=False)``, their paragraphs read)."""
         marks = self._compile(_parse(query), mode).highlight
+        hits = self._read(list(hits))
         return tuple(replace(h, **_marks(h.text, marks, snippet_width)) for h in hits)
+
+    def _read(self, hits: list[Hit]) -> list[Hit]:
+        """``hits`` with the paragraphs of the unread ones read."""
+        paths = {h.path for h in hits if h.unread}
+        if not paths:
+            return hits
+        where: dict[tuple[str, int], int] = {}
+        wholes = self.engine.wholes()  # (numbered by the search that made the hits)
+        for path in paths:
+            if path not in wholes.number:
+                continue
+            docnums = wholes.paragraphs(wholes.number[path])
+            numbers = self.engine.numbers(docnums)
+            where.update(zip(((path, n) for n in numbers.tolist()), docnums.tolist(), strict=True))
+        out = []
+        for h in hits:
+            docnum = where.get((h.path, h.number)) if h.unread else None
+            if docnum is not None:
+                p = self.engine.paragraph(docnum)
+                h = replace(h, start=p.start, end=p.end, text=p.text, page=p.page, unread=False)
+            out.append(h)
+        return out
 
     def run(
         self,
@@ -103,6 +137,7 @@ class Searcher:
         count: bool = False,
         by_document: bool = False,
         marked: bool = True,
+        texts: bool = True,
     ) -> Results:
         """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000").
 
@@ -110,7 +145,9 @@ class Searcher:
         paragraphs and from the whole document (:class:`Ranking`'s ``doc_*`` knobs), instead
         of paragraphs. ``marked=False`` leaves the hits' words unmarked and their snippets
         the paragraphs' openings: cheaper, for many results of which few are shown (mark
-        those with :meth:`marked`).
+        those with :meth:`marked`). ``texts=False`` (with ``marked=False``) does not even
+        read the hits' paragraphs: their text and snippet are empty, their offsets 0 and
+        ``unread`` True, until :meth:`marked` reads and marks those shown.
         """
         tree = _parse(query)
         compiled = self._compile(tree, mode)
@@ -122,12 +159,16 @@ class Searcher:
             ranked = self._two_stage(compiled, depth, flt)
         documents = None
         marks = compiled.highlight if marked else frozenset()
+        make = self._hit if texts or marked else self._unread
         if by_document:
-            documents = self._documents(ranked[:depth], limit, compiled, flt, marks, snippet_width)
+            scored = rank_documents(
+                self.engine, ranked[:depth], compiled.node, compiled.whole, self.ranking, limit, flt
+            )
+            documents = self._documents(scored, make, marks, snippet_width)
             hits = [d.hits[0] for d in documents]
         else:
             hits = [
-                self._hit(rank, docnum, score, marks, snippet_width)
+                make(rank, docnum, score, marks, snippet_width)
                 for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
             ]
         total = self.engine.count(compiled.node, flt) if count else None
@@ -231,22 +272,13 @@ class Searcher:
         return sorted(ranked, key=lambda x: (-x[1], keys.get(x[0], ("", 0))))
 
     def _documents(
-        self,
-        ranked: Ranked,
-        limit: int,
-        compiled: CompiledQuery,
-        flt: c.Node | None,
-        marks: Marks,
-        width: int,
+        self, scored: list[Scored], make: MakeHit, marks: Marks, width: int
     ) -> list[DocumentHit]:
-        """The best ``limit`` documents of the ranked paragraphs and of the documents read
-        whole, each with its best paragraphs."""
+        """The ranked documents (of :func:`rank_documents`), each with its best paragraphs
+        as hits (made by ``make``)."""
         out = []
-        scored = rank_documents(
-            self.engine, ranked, compiled.node, compiled.whole, self.ranking, limit, flt
-        )
         for rank, (score, path, paras) in enumerate(scored, start=1):
-            hits = tuple(self._hit(rank, d, s, marks, width) for d, s in paras[:PER_DOCUMENT])
+            hits = tuple(make(rank, d, s, marks, width) for d, s in paras[:PER_DOCUMENT])
             out.append(DocumentHit(rank, score, path, hits[0].format, hits[0].metadata, hits))
         return out
 
@@ -266,6 +298,15 @@ class Searcher:
             page=p.page,
             **_marks(p.text, marks, width),
         )
+
+    def _unread(self, rank: int, docnum: int, score: float, marks: Marks, width: int) -> Hit:
+        """A hit without its paragraph read (``run(..., texts=False)``)."""
+        path, number = self.engine.key(docnum)
+        fmt, meta = self.document(path)
+        return Hit(rank, score, path, number, 0, 0, "", fmt, meta, (), _NO_SNIPPET, unread=True)
+
+
+_NO_SNIPPET = Snippet("", (), 0, False, False)
 
 
 def _marks(text: str, marks: Marks, width: int) -> dict:

@@ -198,6 +198,11 @@ class Searcher:
         """The paths and paragraph numbers of ``docnums``, in bulk."""
         return self._key_reader().of(docnums)
 
+    @_reading
+    def numbers(self, docnums: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The paragraph numbers of ``docnums``, in bulk (no paths)."""
+        return self._key_reader().numbers(docnums)
+
     def _key_reader(self) -> Keys:
         if self._keys is None:
             self._keys = Keys(self._s, PATH, NUMBER)

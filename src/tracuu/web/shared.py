@@ -84,7 +84,8 @@ class SharedArchive:
 
     def documents(self, query: str, filters: Filters, depth: int, timing: Timing) -> Results:
         """The best ``depth`` documents for ``query``: searched, or kept from the last time,
-        their words not marked (:meth:`marked` marks those a page shows).
+        their paragraphs neither read nor marked (:meth:`marked` does it for those a page
+        shows).
 
         The results are shared between requests: read them, never change them.
         """
@@ -97,7 +98,12 @@ class SharedArchive:
                 return kept
             with timing.part("search"):
                 results = archive.run(
-                    query, limit=depth, by_document=True, filters=list(filters), marked=False
+                    query,
+                    limit=depth,
+                    by_document=True,
+                    filters=list(filters),
+                    marked=False,
+                    texts=False,  # a page shows ten of them: marked() reads those
                 )
             self._results[key] = results
             if len(self._results) > KEPT_RESULTS:

@@ -147,6 +147,18 @@ class Keys:
             owner[first:end] = np.array(docs, dtype=np.int64)[ids]
         return owner, list(number)
 
+    def numbers(self, docnums: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The paragraph numbers of ``docnums`` (in their order), without their paths."""
+        ids = np.asarray(docnums, dtype=np.int64)
+        if len(self.segments) == 1:
+            return self.segments[0].numbers(ids)
+        numbers = np.zeros(len(ids), dtype=np.int64)
+        segment = np.searchsorted(self._starts, ids, side="right") - 1
+        for i, keys in enumerate(self.segments):
+            at = np.flatnonzero(segment == i)
+            numbers[at] = keys.numbers(ids[at] - self._starts[i])
+        return numbers
+
     def of(self, docnums: Sequence[int] | np.ndarray) -> tuple[list[str], np.ndarray]:
         """The paths and numbers of ``docnums`` (in their order)."""
         ids = np.asarray(docnums, dtype=np.int64)
