@@ -37,6 +37,7 @@ TIE_CAP = 2000  # ...but no more than this (a filter alone scores every paragrap
 DOC_DEPTH, DOC_MIN = 10, 100  # paragraphs read per document asked for, by document...
 DOC_MAX = 1000  # ...up to this many (the web page asks for 200 documents)
 PER_DOCUMENT = 3  # best paragraphs shown with each document
+COMPILED_KEPT = 256  # compiled queries kept (the index's spellings do not change)
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
 Marks = frozenset  # the (field, term)s whose syllables a hit marks (CompiledQuery.highlight)
@@ -60,6 +61,7 @@ class Searcher:
         self._records = manifest.files
         self._described: dict[str, tuple[str, Metadata]] = {}
         self.restorer = hints.Restorer(self.engine)
+        self._compiled: dict[tuple, CompiledQuery] = {}
         self._fields: dict[str, dict[str, str | None]] | None = None
 
     def close(self) -> None:
@@ -180,8 +182,17 @@ class Searcher:
         return results
 
     def _compile(self, tree, mode: str, rewrite: dict[str, str] | None = None) -> CompiledQuery:
-        compiled = compile_query(tree, mode, self.ranking, rewrite, self.restorer.spellings)
-        return replace(compiled, node=self._resolve(compiled.node))
+        """The compiled query (kept a while: a page compiles its query again to mark the
+        documents it shows, and a query comes back with another page or filter)."""
+        key = (tree, mode, tuple(sorted((rewrite or {}).items())))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = compile_query(tree, mode, self.ranking, rewrite, self.restorer.spellings)
+            compiled = replace(compiled, node=self._resolve(compiled.node))
+            if len(self._compiled) >= COMPILED_KEPT:
+                del self._compiled[next(iter(self._compiled))]  # the oldest
+            self._compiled[key] = compiled
+        return compiled
 
     @property
     def paths(self) -> list[str]:
