@@ -25,6 +25,7 @@ FORMS = 6  # spellings of each syllable followed into readings of a run
 BEAM = 8  # readings of a run kept at each step
 SHOWN = 5  # readings reported
 SPELLINGS = 4  # readings of a syllable or pair an unaccented query word matches
+RESTORED_KEPT = 1024  # runs whose restorations are kept (each reads paragraphs for case)
 CASE_SAMPLE = 8  # paragraphs read to show a reading in the archive's capitalization
 
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
@@ -38,6 +39,7 @@ class Restorer:
         self.engine = engine
         self._written: dict[str, list[tuple[str, int]]] = {}
         self._spellings: dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]] = {}
+        self._restored: dict[tuple[tuple[str, ...], bool], Restoration | None] = {}
 
     def restorations(self, runs: Sequence[Sequence[str]], cased: bool) -> list[Restoration]:
         """A Restoration for each run the archive writes with diacritics.
@@ -49,13 +51,23 @@ class Restorer:
         for run in runs:
             if len(run) > MAX_RESTORE_RUN:
                 continue
-            readings = self._readings(run)
-            if not readings or " ".join(readings[0][0]) == " ".join(run):
-                continue  # nothing found, or the archive writes it as typed
-            total = sum(n for _, n in readings)
-            shown = [(self._cased(r) if cased else " ".join(r), n) for r, n in readings[:SHOWN]]
-            out.append(Restoration(" ".join(run), tuple(shown), shown[0][1] >= DOMINANT * total))
+            key = (tuple(run), cased)
+            if key not in self._restored:  # (the index, and so the answer, does not change)
+                if len(self._restored) >= RESTORED_KEPT:
+                    del self._restored[next(iter(self._restored))]  # the oldest
+                self._restored[key] = self._restoration(run, cased)
+            found = self._restored[key]
+            if found is not None:
+                out.append(found)
         return out
+
+    def _restoration(self, run: Sequence[str], cased: bool) -> Restoration | None:
+        readings = self._readings(run)
+        if not readings or " ".join(readings[0][0]) == " ".join(run):
+            return None  # nothing found, or the archive writes it as typed
+        total = sum(n for _, n in readings)
+        shown = [(self._cased(r) if cased else " ".join(r), n) for r, n in readings[:SHOWN]]
+        return Restoration(" ".join(run), tuple(shown), shown[0][1] >= DOMINANT * total)
 
     def written(self, syllable: str) -> list[tuple[str, int]]:
         """The spellings of one syllable in the archive, most frequent first."""
