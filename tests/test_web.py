@@ -585,6 +585,64 @@ def test_a_request_has_its_process_to_itself(site, monkeypatch):
     assert len(loops) == 2
 
 
+def test_a_free_server_process_takes_one_waiting_connection_at_a_time():
+    """web.accepting (tracuu serve -w N): woken by a port where three connections wait,
+    asyncio's loop accepts all three at once; made to accept one at a time, it takes one
+    per turn of the loop, leaving the others to the next process free. Fails if Python
+    changes the internals it replaces."""
+    import asyncio
+    import socket
+    from collections import Counter
+
+    from tracuu.web import accepting
+
+    def most_accepted_in_one_turn() -> int:
+        turns = Counter()
+        turn = [0]
+
+        class Counted(socket.socket):
+            def accept(self):
+                taken = super().accept()
+                turns[turn[0]] += 1
+                return taken
+
+        loop = asyncio.new_event_loop()
+
+        def tick():
+            turn[0] += 1
+            if turn[0] < 50:
+                loop.call_soon(tick)
+            else:
+                loop.stop()
+
+        with Counted(socket.AF_INET, socket.SOCK_STREAM) as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            clients = [socket.create_connection(listener.getsockname()) for _ in range(3)]
+            try:
+                server = loop.run_until_complete(
+                    loop.create_server(asyncio.Protocol, sock=listener, start_serving=False)
+                )
+                loop.call_soon(tick)
+                loop.run_until_complete(server.start_serving())
+                loop.run_forever()
+                server.close()
+            finally:
+                loop.close()
+                for c in clients:
+                    c.close()
+        assert sum(turns.values()) == 3
+        return max(turns.values())
+
+    assert most_accepted_in_one_turn() == 3  # asyncio's own
+    accepting.accept_one_at_a_time()
+    try:
+        assert most_accepted_in_one_turn() == 1
+    finally:
+        accepting.accept_all_waiting()
+    assert most_accepted_in_one_turn() == 3
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_serve_answers_from_several_worker_processes(site):
     """--workers 2: two processes answer (uvicorn's supervisor starts them, each builds

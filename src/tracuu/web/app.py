@@ -33,6 +33,7 @@ from ..inventory import INDEXED, FileStatus
 from ..models import DocumentHit, Hit, Paragraph, Results
 from ..output import results_record
 from . import form, views
+from .accepting import accept_one_at_a_time
 from .shared import SharedArchive
 from .timing import Timing
 
@@ -49,6 +50,7 @@ def served_app() -> Starlette:
     it by name there): over the index and corpus ``tracuu serve`` put in the environment,
     one of several processes on one port."""
     index, corpus = os.environ[SERVE_INDEX], os.environ.get(SERVE_CORPUS) or None
+    accept_one_at_a_time()  # (this process is one of several on the port)
     return create_app(index, corpus, shared_port=True)
 
 
@@ -67,7 +69,7 @@ def create_app(
     each answer closes its connection, as gunicorn's sync workers do: the next request
     is a new connection, taken by whichever process is free, in the order they came (a
     browser's kept-alive connection would keep queueing at its busy process while
-    another waits idle).
+    another waits idle), one at a time (:mod:`.accepting`).
     """
     site = Site(SharedArchive(index_dir, corpus_dir), close=shared_port)
     routes = [
