@@ -178,3 +178,18 @@ def test_a_document_read_whole_is_scored_by_bm25(tmp_path):
         wholes = engine_.wholes()
         assert [wholes.paths[i] for i in scores.nonzero()[0]] == [once]
         assert order("khen thưởng", 1.0) == [once]
+
+
+def test_best_documents_are_those_of_a_full_stable_sort():
+    """documents._best: the n best scores, best first, ties in place order, as sorting
+    every score would give them (with many ties at the cut, and fewer scores than n)."""
+    import numpy as np
+
+    from tracuu.documents import _best
+
+    rng = np.random.default_rng(7)
+    for size, n in ((50, 10), (1000, 200), (7, 20), (300, 1)):
+        scores = np.round(rng.random(size) * 5) / 5  # few distinct values: ties everywhere
+        scores[::9] = 0.0
+        want = np.argsort(-scores, kind="stable")[:n]
+        assert _best(scores, n).tolist() == want.tolist()

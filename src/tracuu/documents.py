@@ -55,7 +55,7 @@ def rank_documents(
         whole = engine.whole_scores(whole_terms, ranking.doc_k1, ranking.b)
         wholes = engine.wholes()
         cut = min(limit * WHOLE_DOCS, WHOLE_MAX)
-        best = np.argsort(-whole, kind="stable")[:cut]
+        best = _best(whole, cut)
         more = [wholes.paths[i] for i in best.tolist() if whole[i] > 0]
         _add_paragraphs(engine, [p for p in more if p not in by_path], node, flt, by_path, first)
     found = {path: _found(paras, first.get(path), ranking) for path, paras in by_path.items()}
@@ -71,6 +71,16 @@ def rank_documents(
         ((score, path, by_path[path]) for path, score in found.items()), key=lambda x: (-x[0], x[1])
     )
     return scored[:limit]
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """The places of the ``n`` best ``scores``, best first, equal scores in place order
+    (as a stable sort of them all), without sorting them all."""
+    if len(scores) <= n:
+        return np.argsort(-scores, kind="stable")
+    kth = np.partition(-scores, n - 1)[n - 1]
+    some = np.flatnonzero(-scores <= kth)  # the n best and every score tied with the n-th
+    return some[np.argsort(-scores[some], kind="stable")][:n]
 
 
 def _found(paras: Ranked, title: float | None, r: Ranking) -> float:

@@ -7,6 +7,7 @@ as if it had been typed so; the other folded matches follow.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -161,14 +162,16 @@ class Searcher:
             ranked = self._two_stage(compiled, depth, flt)
         documents = None
         marks = compiled.highlight if marked else frozenset()
-        make = self._hit if texts or marked else self._unread
         if by_document:
             scored = rank_documents(
                 self.engine, ranked[:depth], compiled.node, compiled.whole, self.ranking, limit, flt
             )
+            shown = [d for _, _, paras in scored for d, _ in paras[:PER_DOCUMENT]]
+            make = self._maker(texts or marked, shown)
             documents = self._documents(scored, make, marks, snippet_width)
             hits = [d.hits[0] for d in documents]
         else:
+            make = self._maker(texts or marked, [d for d, _ in ranked[:limit]])
             hits = [
                 make(rank, docnum, score, marks, snippet_width)
                 for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
@@ -310,9 +313,26 @@ class Searcher:
             **_marks(p.text, marks, width),
         )
 
-    def _unread(self, rank: int, docnum: int, score: float, marks: Marks, width: int) -> Hit:
+    def _maker(self, read: bool, docnums: list[int]) -> MakeHit:
+        """What makes the hits of ``docnums``: read (:meth:`_hit`), or not, their keys
+        read all at once."""
+        if read:
+            return self._hit
+        paths, numbers = self.engine.keys(docnums)
+        keys = dict(zip(docnums, zip(paths, numbers.tolist(), strict=True), strict=True))
+        return functools.partial(self._unread, keys)
+
+    def _unread(
+        self,
+        keys: dict[int, tuple[str, int]],
+        rank: int,
+        docnum: int,
+        score: float,
+        marks: Marks,
+        width: int,
+    ) -> Hit:
         """A hit without its paragraph read (``run(..., texts=False)``)."""
-        path, number = self.engine.key(docnum)
+        path, number = keys[docnum]
         fmt, meta = self.document(path)
         return Hit(rank, score, path, number, 0, 0, "", fmt, meta, (), _NO_SNIPPET, unread=True)
 
