@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from . import text as vtext
@@ -94,7 +95,10 @@ def matching_spans(
     What highlighting asks of every hit shown: the syllables are found by one regular
     expression over the paragraph (and one over its folded copy) instead of one by one.
     """
-    norm, starts = vtext.normalize_with_offsets(text)
+    if unicodedata.is_normalized("NFC", text):  # (most are: offsets need no table)
+        norm, starts = vtext.canonical_tones(text), None
+    else:
+        norm, starts = vtext.normalize_with_offsets(text)
     lower = vtext.casefold(norm)
     folded_text = vtext.fold_diacritics(lower) if folded else ""
     if folded and len(folded_text) != len(lower):  # folding dropped a lone mark
@@ -106,18 +110,25 @@ def matching_spans(
     found: set[tuple[int, int]] = set()
     for terms, within in ((exact, lower), (folded, folded_text)):
         if terms:
-            found.update(m.span() for m in _terms_pattern(terms).finditer(within))
+            for m in _terms_pattern(terms).finditer(within):
+                start = m.start()  # a whole syllable: no letter or digit just before it
+                if not start or not within[start - 1].isalnum():  # (as [^\W_] is)
+                    found.add(m.span())
+    if starts is None:
+        return sorted(found)
     return [(starts[s], starts[e]) for s, e in sorted(found)]
 
 
 @functools.lru_cache(maxsize=64)
 def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str]:
-    """Any of ``terms`` as a whole syllable (a run of _SYLLABLE's characters)."""
+    """Any of ``terms`` ending a syllable (a run of _SYLLABLE's characters); where it
+    starts is checked after (a look-behind here would hide the terms' first letters from
+    the regular expression engine, which then tries every position)."""
     syllables = [t for t in terms if _SYLLABLE.fullmatch(t)]  # no other term is one
     alternatives = "|".join(re.escape(t) for t in sorted(syllables, key=lambda t: (-len(t), t)))
     if not alternatives:
         return re.compile(r"(?!)")  # matches nothing
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+    return re.compile(rf"(?:{alternatives})(?![^\W_])")
 
 
 def segment(text: str, words: bool = True) -> Segmentation:
