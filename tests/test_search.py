@@ -216,3 +216,48 @@ def test_hits_left_unread_are_read_and_marked_as_the_others(archive, query, by_d
     want = [h for d in full.documents for h in d.hits] if by_document else full.hits
     assert searcher.marked(shown, query) == searcher.marked(want, query)
     assert any(h.highlights for h in searcher.marked(shown, query))
+
+
+@pytest.mark.parametrize("phrase", ['"chỉnh đốn"', '"chinh don"', '"quy chế"', '"ban chấp"'])
+def test_a_two_word_phrase_is_its_pair(archive, phrase):
+    """A phrase of two words side by side needs no positions: its pair term holds the
+    paragraphs where they are (the compiled query has no Phrase); the same paragraphs,
+    scored the same, as checking positions finds."""
+    from dataclasses import replace
+
+    from tracuu.analysis import VOCABULARY
+    from tracuu.query import compile_query, parse
+    from tracuu.query import compiled as c
+
+    searcher = archive.searcher
+    compiled = searcher._compile(parse(phrase), "auto")
+
+    def phrases(node):
+        if isinstance(node, c.Phrase):
+            return [node]
+        return [p for x in getattr(node, "children", ()) for p in phrases(x)]
+
+    assert not phrases(compiled.node)
+
+    def with_positions(node):  # the pair and the phrase, as a longer phrase compiles
+        if isinstance(node, c.Combine) and node.how == c.ALL and len(node.children) == 3:
+            pair, *words = node.children
+            if all(isinstance(w, c.Term) for w in words) and VOCABULARY.pair(
+                words[0].text, words[1].text, words[0].field != "body"
+            ) == (pair.field, pair.text):
+                field = words[0].field
+                positions = c.Phrase(field, tuple(w.text for w in words))
+                return replace(node, children=(pair, positions))
+        if isinstance(node, c.Combine):
+            return replace(node, children=tuple(with_positions(x) for x in node.children))
+        return node
+
+    checked = with_positions(compiled.node)
+    assert phrases(checked)
+    ids = list(range(searcher.engine.doc_count_all()))
+    got, want = (searcher.engine.score_docs(n, ids) for n in (compiled.node, checked))
+    assert [d for d, _ in got] == [d for d, _ in want] and got
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-12)  # (summed
+    # in another order)
+    longer = compile_query(parse('"chỉnh đốn Đảng"'), "auto", searcher.ranking)
+    assert phrases(longer.node)

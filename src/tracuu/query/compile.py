@@ -226,6 +226,9 @@ class _Compiler:
             # a paragraph with the phrase has its pairs: requiring them lets the
             # intersection skip most paragraphs before positions are checked
             pairs = [c.Term(*VOCABULARY.pair(a, b, folded)) for a, b in joined]
+            if len(words) == 2 and pairs:  # the pair is the phrase: no position to check
+                terms = tuple(c.Term(*VOCABULARY.term(w, folded)) for w in words)
+                return c.Combine(c.ALL, (*pairs, *terms), boost=boost)  # (scored alike)
             field = VOCABULARY.term(words[0], folded)[0]
             phrase = c.Phrase(field, tuple(VOCABULARY.term(w, folded)[1] for w in words))
             return c.Combine(c.ALL, (*pairs, phrase), boost=boost)
