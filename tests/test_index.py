@@ -252,3 +252,53 @@ def test_a_reader_that_fails_on_one_file_skips_that_file_alone(corpus, tmp_path,
     assert list(summary.skipped) == ["thong-bao-hoa.txt"]
     assert "ZeroDivisionError: division by zero" in summary.skipped["thong-bao-hoa.txt"]
     assert len(summary.added) == 2 and build.check_index(index) == []
+
+
+def test_the_spellings_table_answers_as_the_term_dictionary(corpus, tmp_path):
+    """Each generation holds the index's spellings of every syllable (engine.spellings):
+    the hints read a word's spellings from it exactly as they would by asking the term
+    dictionary for each possible one; an update writes it anew (a new spelling counted,
+    the previous generation's table untouched), and an index without it (built by an
+    older tracuu) is asked term by term."""
+    from tracuu import hints
+    from tracuu import text as vtext
+    from tracuu.engine import spellings
+
+    index = tmp_path / "index"
+    (corpus / "moi.txt").write_text("Người dân, ngươi, nguôi ngoai.\n", encoding="utf-8")
+    Archive.build(corpus, index).close()
+    first = tindex.current_generation(index)
+    before = (first / spellings.FILE).read_bytes()
+    (corpus / "moi2.txt").write_text("Ngưởi lạ.\n", encoding="utf-8")
+    with Archive.build(corpus, index) as a:
+        engine = a.searcher.engine
+        assert (first / spellings.FILE).read_bytes() == before
+        assert ("ngưởi", 1) in engine.spellings("nguoi")
+        words = {
+            w
+            for path in a.searcher.paths
+            for p in engine.paragraphs_of(path)
+            for w in vtext.fold_diacritics(p.text.lower()).split()
+        }
+        folded = sorted(w.strip(".,;:()\"'") for w in words)
+        table = hints.Restorer(engine)
+        lookups = hints.Restorer(engine)
+        lookups.engine = _WithoutTable(engine)
+        assert lookups.engine.spellings("nguoi") is None
+        checked = [w for w in folded if w.isalpha()]
+        assert [table.written(w) for w in checked] == [lookups.written(w) for w in checked]
+        assert len(checked) > 100 and sum(bool(table.written(w)) for w in checked) > 100
+        assert {f for f, _ in table.written("nguoi")} >= {"người", "ngươi", "nguôi", "ngưởi"}
+
+
+class _WithoutTable:
+    """An engine searcher as one of an index written before the spellings table."""
+
+    def __init__(self, engine) -> None:
+        self._engine = engine
+
+    def spellings(self, folded):
+        return None
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)

@@ -472,6 +472,7 @@ def _build(
 def _finish(index_dir: Path, tmp: Path, manifest: store.Manifest, summary: UpdateSummary) -> None:
     """Check the written generation, seal it and make it the current one."""
     _check(tmp, manifest)
+    engine.write_spellings(tmp)
     manifest.sealed = store.seal(tmp, engine.TRANSIENT_FILES)
     store.atomic_write(tmp / store.MANIFEST, manifest.dump())
     store.swap_in(index_dir, tmp, keep_previous=summary.repaired is None)

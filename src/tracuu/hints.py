@@ -74,8 +74,17 @@ class Restorer:
         folded = VOCABULARY.term(syllable, True)[1]
         if folded not in self._written:
             forms = vtext.accented_forms(folded)
-            counts = self.engine.frequencies([VOCABULARY.term(form, False) for form in forms])
-            found = [(f, n) for f, n in zip(forms, counts, strict=True) if n > 0]
+            # the index's spellings, of those a Vietnamese word has (kept under their own
+            # folds: "qui" is written "quy", which folds to "quy")
+            folds = sorted({VOCABULARY.term(form, True)[1] for form in forms})
+            tables = [self.engine.spellings(x) for x in folds]
+            if all(t is not None for t in tables):
+                possible = set(forms)
+                found = [(f, n) for t in tables for f, n in t or () if n > 0 and f in possible]
+            else:
+                terms = [VOCABULARY.term(form, False) for form in forms]
+                counts = self.engine.frequencies(terms)
+                found = [(f, n) for f, n in zip(forms, counts, strict=True) if n > 0]
             self._written[folded] = sorted(found, key=lambda x: (-x[1], x[0]))
         return self._written[folded]
 

@@ -9,7 +9,7 @@ which refuses a version tracuu was not tested with; every use of Whoosh internal
 from .internals import install_speedups, uninstall_speedups
 from .schema import TRANSIENT_FILES, Prepared, paragraph_fields, prepare
 from .searcher import Searcher
-from .writer import LIMIT_MB, Writer, contents, join, open_index, pool_mb
+from .writer import LIMIT_MB, Writer, contents, join, open_index, pool_mb, write_spellings
 
 __all__ = [
     "LIMIT_MB",
@@ -25,4 +25,5 @@ __all__ = [
     "pool_mb",
     "prepare",
     "uninstall_speedups",
+    "write_spellings",
 ]

@@ -19,6 +19,7 @@ from .gate import distance, scoring, wq
 from .internals import install_speedups, length_lookup, postings, top_collector
 from .internals.keys import Keys
 from .queries import to_whoosh
+from .spellings import Spellings
 from .vector import Vector, scores_at
 from .whole import Wholes
 from .writer import open_index
@@ -91,10 +92,18 @@ class Searcher:
         self._vector = Vector(self._s, to_whoosh) if arrays else None
         self._keys: Keys | None = None  # paragraphs' (path, number), read once used
         self._wholes: Wholes | None = None
+        self._spellings = Spellings(folder)
 
     def close(self) -> None:
+        self._spellings.close()
         self._s.close()
         self._ix.close()
+
+    @_reading
+    def spellings(self, folded: str) -> list[tuple[str, int]] | None:
+        """Each spelling the index holds of a syllable without diacritics, with its
+        occurrences; None for an index written without the table (:mod:`.spellings`)."""
+        return self._spellings.forms(folded)
 
     @_reading
     def search(

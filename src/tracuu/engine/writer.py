@@ -115,6 +115,18 @@ def contents(folder: Path, paths: Iterable[str]) -> tuple[int, list[str]]:
         ix.close()
 
 
+def write_spellings(folder: Path) -> None:
+    """Write the spellings table (:mod:`.spellings`) of the index in ``folder``."""
+    from . import spellings
+
+    ix = open_index(folder)
+    try:
+        with ix.searcher() as searcher:
+            spellings.write(folder, searcher)
+    finally:
+        ix.close()
+
+
 def open_index(folder: Path):
     try:
         return windex.FileIndex(ReadStorage(str(folder)), indexname=windex._DEF_INDEX_NAME)
