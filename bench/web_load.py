@@ -78,7 +78,9 @@ class Tally:
 
 
 def fetch(conn: http.client.HTTPConnection, path: str, kind: str) -> tuple[Sample, str]:
-    """One GET on a kept-alive connection: its sample and the page."""
+    """One GET on a kept-alive connection (or a new one where the server closed it after
+    its last answer, as tracuu serve -w N does: the connecting is counted): its sample
+    and the page."""
     t0 = time.perf_counter()
     for attempt in (1, 2):
         try:
@@ -300,9 +302,10 @@ def markdown(r: dict) -> str:
     lines += [
         "",
         "Where a page's time went, from the server's Server-Timing header (p50 / p95 ms):",
-        "waiting for the searcher (each server process searches for one request at a time), searching, marking the",
-        "words of the documents shown, rendering;",
-        "the rest of a page time is queueing for the server, the framework and the network.",
+        "waiting for the searcher inside a server process (about 0: a process answers one request at a time and",
+        "takes the next one only when free), searching, marking the words of the documents shown, rendering;",
+        "the rest of a page time is queueing for a free server process (with several, each answer closes its",
+        "connection and the next one waits in the kernel's queue), the framework and the network.",
         "",
         "| pages | wait | search | mark | render |",
         "|---|---:|---:|---:|---:|",
