@@ -75,8 +75,9 @@ class Restorer:
         if folded not in self._written:
             forms = vtext.accented_forms(folded)
             # the index's spellings, of those a Vietnamese word has (kept under their own
-            # folds: "qui" is written "quy", which folds to "quy")
-            folds = sorted({VOCABULARY.term(form, True)[1] for form in forms})
+            # folds: "qui" is written "quy", which folds to "quy"; tone placement changes
+            # no other letter)
+            folds = sorted({folded, vtext.canonical_tones(folded)})
             tables = [self.engine.spellings(x) for x in folds]
             if all(t is not None for t in tables):
                 possible = set(forms)
