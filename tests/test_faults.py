@@ -1104,8 +1104,19 @@ def _garbage_manifest(index: Path) -> None:
     (current_gen(index) / "manifest.json").write_bytes(b'{"schema": 2, "files": {\x00\xff garbage')
 
 
+def _truncate_spellings(index: Path) -> None:
+    table = current_gen(index) / "SPELLINGS.tbl"
+    table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+
+
+def _delete_spellings(index: Path) -> None:
+    (current_gen(index) / "SPELLINGS.tbl").unlink()
+
+
 DAMAGES = {
     "truncated-segment": _truncate_segment,
+    "truncated-spellings": _truncate_spellings,
+    "spellings-deleted": _delete_spellings,
     "garbage-in-segment": _garbage_in_segment,
     "toc-deleted": _delete_toc,
     "current-names-missing-gen": _current_names_missing_generation,
