@@ -3,7 +3,8 @@
 Every test drives the real command line in a subprocess, on small generated Vietnamese
 corpora in ``tmp_path``, and looks only at exit codes, stderr, ``--json`` output and the
 documented on-disk layout (``index/CURRENT`` -> ``gen-NNNNNN/`` holding Whoosh ``*.seg`` /
-``*.toc`` files and ``manifest.json``; ``index/.lock``; build debris ``.tmp-*``). They
+``*.toc`` files, the spellings table ``SPELLINGS.tbl`` and ``manifest.json``;
+``index/.lock``; build debris ``.tmp-*``). They
 specify the target behaviour; they do not import tracuu.
 
 Exit codes everywhere: 0 found / success, 1 nothing found, 2 error with exactly one line
