@@ -18,6 +18,7 @@ from .analysis import VOCABULARY, is_accented
 from .engine import Searcher
 from .models import Restoration
 from .query import compiled as c
+from .recent import Recent
 
 MAX_RESTORE_RUN = 8  # longer unaccented runs (questions) are not restored as a whole
 DOMINANT = 0.6  # share of occurrences that makes one accented reading "the" reading
@@ -39,7 +40,8 @@ class Restorer:
         self.engine = engine
         self._written: dict[str, list[tuple[str, int]]] = {}
         self._spellings: dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]] = {}
-        self._restored: dict[tuple[tuple[str, ...], bool], Restoration | None] = {}
+        self._restored: Recent[tuple[tuple[str, ...], bool], Restoration | None]
+        self._restored = Recent(RESTORED_KEPT)
 
     def restorations(self, runs: Sequence[Sequence[str]], cased: bool) -> list[Restoration]:
         """A Restoration for each run the archive writes with diacritics.
@@ -53,8 +55,6 @@ class Restorer:
                 continue
             key = (tuple(run), cased)
             if key not in self._restored:  # (the index, and so the answer, does not change)
-                if len(self._restored) >= RESTORED_KEPT:
-                    del self._restored[next(iter(self._restored))]  # the oldest
                 self._restored[key] = self._restoration(run, cased)
             found = self._restored[key]
             if found is not None:

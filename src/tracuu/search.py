@@ -30,6 +30,7 @@ from .models import (
 from .query import CompiledQuery, compile_query, parse
 from .query import compiled as c
 from .query.filters import filter_node, has_document_filter, resolve
+from .recent import Recent
 from .snippets import highlight_spans, make_snippet
 
 STAGE1_DEPTH, STAGE1_MIN = 5, 50  # candidates read by pairs before full scoring
@@ -62,7 +63,7 @@ class Searcher:
         self._records = manifest.files
         self._described: dict[str, tuple[str, Metadata]] = {}
         self.restorer = hints.Restorer(self.engine)
-        self._compiled: dict[tuple, CompiledQuery] = {}
+        self._compiled: Recent[tuple, CompiledQuery] = Recent(COMPILED_KEPT)
         self._fields: dict[str, dict[str, str | None]] | None = None
 
     def close(self) -> None:
@@ -192,8 +193,6 @@ class Searcher:
         if compiled is None:
             compiled = compile_query(tree, mode, self.ranking, rewrite, self.restorer.spellings)
             compiled = replace(compiled, node=self._resolve(compiled.node))
-            if len(self._compiled) >= COMPILED_KEPT:
-                del self._compiled[next(iter(self._compiled))]  # the oldest
             self._compiled[key] = compiled
         return compiled
 

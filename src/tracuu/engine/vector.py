@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..query import compiled as c
+from ..recent import Recent
 from .internals.postings import (
     bm25_parameters,
     every_paragraph,
@@ -80,7 +81,8 @@ class Vector:
         self._leaves = segments(searcher)
         self._cache = Kept(CACHE_MB)
         self._read_at: OrderedDict[tuple, None] = OrderedDict()  # terms read in part once
-        self._params: dict[tuple, tuple[float, float, float, float] | None] = {}  # BM25's
+        self._params: Recent[tuple, tuple[float, float, float, float] | None]  # BM25's
+        self._params = Recent(PARAMS_KEPT)
 
     # ---- what the engine asks
 
@@ -287,8 +289,6 @@ class Vector:
         """A term's postings in one segment with their BM25 scores."""
         key = (id(searcher), field, btext)
         if key not in self._params:  # (Whoosh builds a scorer, its idf and lengths, each time)
-            if len(self._params) >= PARAMS_KEPT:
-                del self._params[next(iter(self._params))]  # the oldest
             self._params[key] = bm25_parameters(searcher.weighting.scorer(searcher, field, btext))
         params = self._params[key]
         if params is None:  # a field that is not scored (the path): Whoosh scores the weight

@@ -11,6 +11,7 @@ import zlib
 
 import numpy as np
 
+from ...recent import Recent
 from ..gate import wcodec
 from .table import TableReader, TableWriter, read_varint, varint
 
@@ -319,7 +320,7 @@ class _TermsReader(wcodec.W3TermsReader):
         self._fieldunmap = [None] * len(self._fieldmap)
         for fieldname, num in self._fieldmap.items():
             self._fieldunmap[num] = fieldname
-        self._infos: dict[tuple[str, bytes], TermInfo | None] = {}
+        self._infos: Recent[tuple[str, bytes], TermInfo | None] = Recent(INFOS_KEPT)
 
     def items(self):
         return ((self._keydecoder(k), TermInfo.from_bytes(v)) for k, v in self._tindex.items())
@@ -350,8 +351,6 @@ class _TermsReader(wcodec.W3TermsReader):
         if info is _UNSEEN:
             value = self._tindex.get(self._keycoder(fieldname, tbytes))
             info = None if value is None else TermInfo.from_bytes(value)
-            if len(self._infos) >= INFOS_KEPT:
-                del self._infos[next(iter(self._infos))]  # the oldest
             self._infos[key] = info
         return info
 
