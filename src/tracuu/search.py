@@ -163,16 +163,18 @@ class Searcher:
             ranked = self._two_stage(compiled, depth, flt)
         documents = None
         marks = compiled.highlight if marked else frozenset()
+        make: MakeHit = self._hit
         if by_document:
             scored = rank_documents(
                 self.engine, ranked[:depth], compiled.node, compiled.whole, self.ranking, limit, flt
             )
-            shown = [d for _, _, paras in scored for d, _ in paras[:PER_DOCUMENT]]
-            make = self._maker(texts or marked, shown)
+            if not (texts or marked):
+                make = self._unread_maker([d for _, _, ps in scored for d, _ in ps[:PER_DOCUMENT]])
             documents = self._documents(scored, make, marks, snippet_width)
             hits = [d.hits[0] for d in documents]
         else:
-            make = self._maker(texts or marked, [d for d, _ in ranked[:limit]])
+            if not (texts or marked):
+                make = self._unread_maker([d for d, _ in ranked[:limit]])
             hits = [
                 make(rank, docnum, score, marks, snippet_width)
                 for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
@@ -312,11 +314,9 @@ class Searcher:
             **_marks(p.text, marks, width),
         )
 
-    def _maker(self, read: bool, docnums: list[int]) -> MakeHit:
-        """What makes the hits of ``docnums``: read (:meth:`_hit`), or not, their keys
-        read all at once."""
-        if read:
-            return self._hit
+    def _unread_maker(self, docnums: list[int]) -> MakeHit:
+        """What makes the unread hits of ``docnums`` (:meth:`_unread`), their keys read
+        all at once."""
         paths, numbers = self.engine.keys(docnums)
         keys = dict(zip(docnums, zip(paths, numbers.tolist(), strict=True), strict=True))
         return functools.partial(self._unread, keys)
