@@ -527,6 +527,55 @@ def test_posting_blocks_are_written_for_numpy(archive, tmp_path):
             assert got[0].tolist() == ids and got[1].tolist() == weights
 
 
+def test_a_terms_blocks_read_in_one_pass_as_block_by_block(archive, tmp_path):
+    """codec.term_arrays reads a term's blocks in one pass over the segment's memory (all
+    of them, or those that may hold given paragraphs): the same ids and weights as the
+    blocks read one by one through Whoosh's matcher, and as term_postings reads them
+    from the same segment opened with whoosh3's own storage."""
+    import random
+
+    import numpy as np
+
+    from tracuu.engine.internals import codec
+    from tracuu.engine.internals import postings as P
+
+    ours, theirs = _in_place(archive, tmp_path, times=40)
+    rng = random.Random(7)
+    with ours.reader() as r, theirs.reader() as t:
+        count = r.doc_count_all()
+        terms = [(f, x) for f, x in r.all_terms() if not r.term_info(f, x).is_inlined()]
+        big = sorted(terms, key=lambda x: -r.doc_frequency(*x))[:15]
+        assert r.doc_frequency(*big[0]) > 3 * SMALL_BLOCKS
+        for field, term in big[:15] + rng.sample(terms, 15):
+            fmt = r.schema[field].format
+            m = r._terms.matcher(field, term, fmt)
+            by_block = [P._block(m) for _ in P._walk(m, None)]
+            ids = np.concatenate([b[0] for b in by_block])
+            weights = np.concatenate([b[1] for b in by_block])
+            got = codec.term_arrays(r._terms.matcher(field, term, fmt))
+            assert got is not None
+            assert got[0].tolist() == ids.tolist() and got[1].tolist() == weights.tolist()
+            theirs_ids, theirs_weights = P.term_postings(t, field, term)
+            assert theirs_ids.tolist() == ids.tolist()
+            assert theirs_weights.tolist() == weights.tolist()
+            for at in (
+                np.zeros(0, dtype=np.int64),
+                ids[:1],
+                ids[-1:],
+                np.array([count + 5]),
+                np.unique(np.array(rng.sample(range(count), 5))),
+                np.unique(np.concatenate([ids[:: max(1, len(ids) // 4)], [count + 1]])),
+            ):
+                m = r._terms.matcher(field, term, fmt)
+                parts = [P.restrict(*P._block(m), want) for want in P._walk(m, at)]
+                found = codec.term_arrays(r._terms.matcher(field, term, fmt), at)
+                assert found is not None
+                found_ids, found_weights = P.restrict(*found, at)
+                assert found_ids.tolist() == [x for p in parts for x in p[0].tolist()]
+                assert found_weights.tolist() == [x for p in parts for x in p[1].tolist()]
+                assert P.term_postings(r, field, term, at)[0].tolist() == found_ids.tolist()
+
+
 def _in_place(archive, tmp_path, times: int = 12):
     """The archive's paragraphs ``times`` over, indexed, opened as the engine opens an
     index, and opened with whoosh3's own storage."""
@@ -589,7 +638,7 @@ def test_postings_and_positions_read_at_some_paragraphs_as_whoosh_reads_them(arc
 
     from tracuu.engine.internals.postings import phrase_at, term_postings
 
-    ours, theirs = _in_place(archive, tmp_path)
+    ours, theirs = _in_place(archive, tmp_path, times=40)
     rng = random.Random(7)
     with ours.reader() as r:
         n = r.doc_count_all()

@@ -198,6 +198,62 @@ def block_values(raw: bytes, n: int, fixedsize, which: list[int] | None = None):
     return rest if fixedsize else None
 
 
+_INT = struct.Struct("!i")  # a block's length, as whoosh3 writes it (negative: the last)
+_FIRST_ID = struct.Struct("<I")
+
+
+def term_arrays(m, at: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ids, weights) of the blocks of leaf matcher ``m`` from its current one to its
+    last, read in one pass over the posting file's memory: no matcher step, copy or
+    cumsum per block (a common syllable has hundreds). With ``at`` (sorted ids), only
+    the blocks that may hold one of them are read: every block's ids, not only those of
+    ``at``. None where the file is not in memory (storage.View) or a block is not one of
+    ours with widths: the caller then reads block by block."""
+    buf = getattr(m._postfile, "_buf", None)
+    if not isinstance(buf, memoryview):
+        return None
+    blocks = [(m._dataoffset, m._blocklength, m._maxid)]
+    last, position = m._lastblock, m._nextoffset
+    while not last:
+        length = _INT.unpack_from(buf, position)[0]
+        last, length = length < 0, abs(length)
+        head = io.BytesIO(buf[position + 4 : position + 4 + _HEADER_MAX])
+        count, maxid = pickle.load(head)[:2]
+        blocks.append((position + 4 + head.tell(), count, maxid))
+        position += 4 + length
+    if at is not None:  # a block holds the ids past the previous block's last (its maxid)
+        wanted = np.searchsorted([maxid for _, _, maxid in blocks], at)
+        blocks = [blocks[i] for i in np.unique(wanted[wanted < len(blocks)]).tolist()]
+    ids = np.empty(sum(n for _, n, _ in blocks), dtype=np.int64)
+    weights = np.empty(len(ids))
+    done, previous = 0, 0
+    for offset, n, maxid in blocks:
+        tag, flags = buf[offset], buf[offset + 1]
+        gcode = flags >> _GAP_SHIFT & 3
+        if tag != BLOCK_TAG or not gcode:
+            return None
+        start = offset + _HEAD.size
+        # each block's first id as the gap from the last id read before it (the previous
+        # block's maxid): one cumsum gives every id
+        ids[done] = _FIRST_ID.unpack_from(buf, start)[0] - previous
+        width = _WIDTHS[gcode]
+        ids[done + 1 : done + n] = np.frombuffer(buf, f"<u{width}", n - 1, start + 4)
+        start += 4 + width * (n - 1)
+        kind = flags & 3
+        if kind == _ONES:
+            weights[done : done + n] = 1.0
+        elif kind == _ONE:
+            weights[done : done + n] = np.frombuffer(buf, "<f8", 1, start)[0]
+        elif kind == _WHOLE_W:
+            wwidth = _WIDTHS.get(flags >> _WEIGHT_SHIFT & 3, 4)
+            weights[done : done + n] = np.frombuffer(buf, f"<u{wwidth}", n, start)
+        else:
+            weights[done : done + n] = np.frombuffer(buf, "<f8", n, start)
+        done, previous = done + n, maxid
+    np.cumsum(ids, out=ids)
+    return ids, weights
+
+
 def _block_tuple(raw: bytes, n: int, fixedsize):
     """An encoded block as whoosh3's (id gaps, weights, values) tuple."""
     ids, weights = block_arrays(raw, n)

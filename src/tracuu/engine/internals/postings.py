@@ -8,7 +8,7 @@ import bisect
 import numpy as np
 
 from ..gate import wcodec
-from .codec import block_arrays, block_values
+from .codec import block_arrays, block_values, term_arrays
 
 # a length byte -> the length BM25 reads (whoosh3's byte_to_length, 0 read as 1)
 LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)
@@ -55,10 +55,16 @@ def term_postings(
             ids, tf = restrict(ids, tf, at)
     else:
         m = reader._terms.matcher(field, btext, reader.schema[field].format)
-        parts = [_block(m) if want is None else restrict(*_block(m), want) for want in _walk(m, at)]
-        if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        ids, tf = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        found = term_arrays(m, at)
+        if found is not None:
+            ids, tf = found if at is None else restrict(*found, at)
+        else:
+            parts = [
+                _block(m) if want is None else restrict(*_block(m), want) for want in _walk(m, at)
+            ]
+            if not parts:
+                return np.zeros(0, dtype=np.int64), np.zeros(0)
+            ids, tf = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     deleted = deleted_docnums(reader)
     if len(deleted):
         keep = ~np.isin(ids, deleted)
