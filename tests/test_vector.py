@@ -93,6 +93,26 @@ def test_arrays_follow_every_ranking_knob(built):
         assert _compare(s) >= 30
 
 
+def test_terms_read_first_for_documents_read_whole_score_as_whoosh(built):
+    """A term read whole for the documents read whole is kept as it was read (not
+    scored): the paragraph searches that come to it later score it from there, at every
+    paragraph or at the candidates, as Whoosh does."""
+
+    def terms(node):
+        if isinstance(node, c.Term):
+            yield node.field, node.text
+        for child in getattr(node, "children", ()):
+            yield from terms(child)
+
+    with Archive(built[1]) as a:
+        vector_ = a.searcher.engine._vector
+        for query in QUERIES:  # (each term not scored yet: read first for documents)
+            for term in terms(a.searcher._compile(parse(query), "auto").node):
+                vector_.term_frequencies(*term)
+        assert not [key for key in vector_._cache._items if key[0] != vector._RAW]
+        assert _compare(a.searcher) >= 30
+
+
 @pytest.mark.parametrize("few", [0, 10**9])
 def test_a_small_cache_changes_nothing(built, monkeypatch, few):
     """Every term read again, every time: whole (few=0), or, where some paragraphs are

@@ -43,6 +43,7 @@ PARAMS_KEPT = 100_000  # terms whose BM25 parameters (idf ...) are remembered
 
 Found = tuple[np.ndarray, np.ndarray]  # (sorted local docnums, their scores)
 _EMPTY: Found = (np.zeros(0, dtype=np.int64), np.zeros(0))
+_RAW = "raw"  # cache key prefix: a term's (docnums, frequencies), not yet scored
 
 
 class Kept:
@@ -83,6 +84,7 @@ class Vector:
         self._read_at: OrderedDict[tuple, None] = OrderedDict()  # terms read in part once
         self._params: Recent[tuple, tuple[float, float, float, float] | None]  # BM25's
         self._params = Recent(PARAMS_KEPT)
+        self._norm: dict[tuple, np.ndarray] = {}  # (segment, field, BM25's avgfl, B, K1)
 
     # ---- what the engine asks
 
@@ -223,11 +225,22 @@ class Vector:
     def _term(self, field: str, text: str, leaf: int, at: np.ndarray | None = None) -> Found:
         """A term's paragraphs and BM25 scores: from the cache, else read whole and kept;
         the first time only the paragraphs ``at`` count and they are few against the
-        term's, read there alone (skipping the blocks between) and not kept."""
+        term's, read there alone (skipping the blocks between) and not kept. A term whose
+        postings were read for documents read whole is scored from them."""
         key = (leaf, field, text)
         hit = self._cache.get(key)
         if hit is not None:
             return hit if at is None else restrict(*hit, at)
+        raw = self._cache.get((_RAW, *key))
+        if raw is not None:
+            searcher = self._leaves[leaf][0]
+            btext = self._bytes(field, text)
+            assert btext is not None  # (it was read)
+            if at is not None:  # (scored where they count: the same scores, fewer of them)
+                return self._scored(searcher, field, btext, *restrict(*raw, at))
+            found = self._scored(searcher, field, btext, *raw)
+            self._cache.put(key, found)
+            return found
         if (
             at is not None
             and key not in self._read_at
@@ -243,20 +256,21 @@ class Vector:
 
     def term_frequencies(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """A term's (docnums, frequencies) in each segment that has it, read whole (for
-        documents read whole); its scores are kept for the queries that follow, as a term
-        read whole is."""
+        documents read whole); kept for the queries that follow, which score them where
+        they need them."""
         btext = self._bytes(field, text)
         if btext is None:
             return []
         out = []
         for leaf, (searcher, offset) in enumerate(self._leaves):
-            postings = term_postings(searcher.reader(), field, btext)
+            key = (_RAW, leaf, field, text)
+            postings = self._cache.get(key)
             if postings is None:
-                continue
+                postings = term_postings(searcher.reader(), field, btext)
+                if postings is None:
+                    continue
+                self._cache.put(key, postings)
             ids, tf = postings
-            key = (leaf, field, text)
-            if key not in self._cache:
-                self._cache.put(key, self._scored(searcher, field, btext, ids, tf))
             out.append((ids + offset, tf))
         return out
 
@@ -287,16 +301,25 @@ class Vector:
 
     def _scored(self, searcher, field: str, btext: bytes, ids: np.ndarray, tf: np.ndarray) -> Found:
         """A term's postings in one segment with their BM25 scores."""
-        key = (id(searcher), field, btext)
+        key = (field, btext)  # (the same in every segment: idf and lengths are the index's)
         if key not in self._params:  # (Whoosh builds a scorer, its idf and lengths, each time)
             self._params[key] = bm25_parameters(searcher.weighting.scorer(searcher, field, btext))
         params = self._params[key]
         if params is None:  # a field that is not scored (the path): Whoosh scores the weight
             return ids, tf
         idf, avgfl, b, k1 = params
-        fl = field_lengths(searcher.reader(), field)[ids]
-        # bm25() of whoosh.scoring, operation for operation
-        return ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+        # bm25() of whoosh.scoring, operation for operation (the length part is the same
+        # for every term of the field: worked out once for every paragraph)
+        return ids, idf * ((tf * (k1 + 1)) / (tf + self._norms(searcher, field, avgfl, b, k1)[ids]))
+
+    def _norms(self, searcher, field: str, avgfl: float, b: float, k1: float) -> np.ndarray:
+        """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` of every paragraph of a segment."""
+        key = (id(searcher), field, avgfl, b, k1)
+        found = self._norm.get(key)
+        if found is None:
+            fl = field_lengths(searcher.reader(), field)
+            found = self._norm[key] = k1 * ((1 - b) + b * fl / avgfl)
+        return found
 
     def _whoosh(self, node: c.Node, leaf: int, within: np.ndarray | None) -> Found:
         """A node Whoosh scores: every match, or those among ``within``."""
