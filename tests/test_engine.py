@@ -638,7 +638,7 @@ def test_postings_and_positions_read_at_some_paragraphs_as_whoosh_reads_them(arc
 
     from tracuu.engine.internals.postings import phrase_at, term_postings
 
-    ours, theirs = _in_place(archive, tmp_path, times=40)
+    ours, theirs = _in_place(archive, tmp_path)
     rng = random.Random(7)
     with ours.reader() as r:
         n = r.doc_count_all()
