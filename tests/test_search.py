@@ -4,8 +4,11 @@ import unicodedata
 
 import pytest
 
+from tracuu import Ranking
 from tracuu import text as vtext
+from tracuu.analysis import VOCABULARY
 from tracuu.errors import QueryError as SearchError
+from tracuu.search import Searcher
 
 SEED = "bao-cao-quan-10-chinh-don-dang.txt"
 
@@ -261,3 +264,73 @@ def test_a_two_word_phrase_is_its_pair(archive, phrase):
     # in another order)
     longer = compile_query(parse('"chỉnh đốn Đảng"'), "auto", searcher.ranking)
     assert phrases(longer.node)
+
+
+def _words_in(text: str) -> set[str]:
+    return {s.text for s in VOCABULARY.syllables(text)}
+
+
+def test_by_document_few_documents_with_every_word_are_joined_by_those_with_some(archive):
+    """ "chỉnh đốnn Đảng": no paragraph has every word. Ranking documents, those with
+    some of the words are ranked (and said so, with the suggestion); ranking paragraphs,
+    nothing is found, as before; an exclusion and a filter still hold."""
+    query = "chỉnh đốnn Đảng"
+    assert archive.run(query).hits == []
+    wide = archive.run(query, limit=5, by_document=True)
+    assert wide.widened and wide.documents and wide.suggestion == "chỉnh đốn Đảng"
+    assert all(_words_in(h.text) & {"chỉnh", "đốn", "đảng"} for h in wide.hits)
+    assert not archive.run(query, limit=5, by_document=True, hints=False).suggestion
+    seed_only = archive.run(query + " -hoà", limit=5, by_document=True)
+    assert seed_only.documents and all("hoà" not in _words_in(h.text) for h in seed_only.hits)
+    filtered = archive.run(query, limit=5, by_document=True, filters=[("file", "bien-ban*")])
+    assert [d.path for d in filtered.documents] == ["bien-ban-nfd.txt"]
+    with Searcher(archive.index_dir, Ranking(widen=False)) as strict:
+        assert strict.run(query, limit=5, by_document=True).documents == []
+
+
+def test_by_document_every_word_found_in_enough_documents_is_not_widened(archive):
+    """Ten documents with every word: no document with only some of them is added."""
+    results = archive.run("Đảng", limit=2, by_document=True)
+    assert not results.widened and len(results.documents) == 2
+    every = archive.run("chỉnh đốn Đảng", limit=1, by_document=True)
+    assert not every.widened
+
+
+def test_a_question_finds_the_paragraphs_that_answer_it(archive):
+    """The question word is not looked for: a short question needs its other words (the
+    paragraphs that answer it do not say "gì" or "ai"); looked for, nothing has them all."""
+    for question, words in (("Quy chế là gì?", {"quy", "chế", "là"}),
+                            ("Đảng viên là ai?", {"đảng", "viên", "là"})):  # fmt: skip
+        hits = archive.search(question, limit=50)
+        assert hits and all(words <= _words_in(h.text) for h in hits)
+        with Searcher(archive.index_dir, Ranking(question_words=False)) as literal:
+            assert literal.search(question, limit=50) == []
+
+
+def test_by_document_the_documents_with_every_word_come_first(tmp_path):
+    """One long document has "nông nghiệp thủy lợi" once; short ones say "công nghiệp
+    thủy lợi" over and over and score higher: the long one still comes first, then them;
+    kept to the documents with every word (the web page), it is alone."""
+    from tracuu import Archive
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    filler = " ".join(["Báo cáo tình hình kinh tế xã hội của huyện trong năm qua."] * 300)
+    (corpus / "dai.txt").write_text(
+        f"Báo cáo\n\n{filler} Về nông nghiệp thủy lợi, có tiến bộ. {filler}\n", encoding="utf-8"
+    )
+    for name in ("ngan-1.txt", "ngan-2.txt"):
+        text = "Công nghiệp thủy lợi\n\nCông nghiệp thủy lợi, công nghiệp thủy lợi.\n"
+        (corpus / name).write_text(text, encoding="utf-8")
+    for i in range(20):
+        (corpus / f"khac-{i:02}.txt").write_text(
+            f"Văn bản {i}\n\nMột việc khác.\n", encoding="utf-8"
+        )
+    with Archive.build(corpus, tmp_path / "index") as archive:
+        query = "nông nghiệp thủy lợi"
+        results = archive.run(query, limit=5, by_document=True)
+        assert results.widened
+        assert [d.path for d in results.documents] == ["dai.txt", "ngan-1.txt", "ngan-2.txt"]
+        assert results.documents[0].score < results.documents[1].score  # (ahead all the same)
+        kept = archive.run(query, limit=5, by_document=True, widen=False)
+        assert not kept.widened and [d.path for d in kept.documents] == ["dai.txt"]

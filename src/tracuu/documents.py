@@ -40,9 +40,11 @@ def rank_documents(
     ranking: Ranking,
     limit: int,
     flt: c.Node | None = None,
+    ahead: frozenset[str] = frozenset(),
 ) -> list[Scored]:
     """The best ``limit`` documents of ``ranked`` paragraphs and of the whole documents'
-    BM25 for ``whole_terms``, best first."""
+    BM25 for ``whole_terms``, best first; the documents of ``ahead`` (the paths that have
+    every word of a widened query) before the others."""
     by_path: dict[str, Ranked] = {}
     first: dict[str, float] = {}  # a document's first paragraph (its title), if found
     paths, numbers = engine.keys([d for d, _ in ranked])
@@ -68,7 +70,8 @@ def rank_documents(
             for path, score in found.items()
         }
     scored = sorted(
-        ((score, path, by_path[path]) for path, score in found.items()), key=lambda x: (-x[0], x[1])
+        ((score, path, by_path[path]) for path, score in found.items()),
+        key=lambda x: (x[1] not in ahead, -x[0], x[1]),
     )
     return scored[:limit]
 

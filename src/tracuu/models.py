@@ -141,10 +141,13 @@ class Results:
     query: str
     mode: str
     hits: list[Hit]
-    total: int | None  # every matching paragraph; None when not counted
+    total: int | None  # every paragraph with every word; None when not counted
     restorations: list[Restoration] = field(default_factory=list)
     suggestion: str | None = None
     documents: list[DocumentHit] | None = None
+    # by document, fewer documents had every word than a page: documents with some of
+    # the words follow them (``Ranking.widen``)
+    widened: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,11 @@ class Ranking:
     cross_pair_boost: float = -1.0
     word_boost: float = 0.0  # a segmented word of 3+ syllables of the query
     and_max: int = 4  # plain-word runs up to this many syllables need all of them
+    # by document, fewer documents with every word than a page (or than asked for): then
+    # those with some of the words follow them (the answer to a question need not repeat
+    # its every word)
+    widen: bool = True
+    question_words: bool = True  # runs of words leave out "gì", "bao nhiêu" ... (questions.py)
     # by document: score = best paragraph + doc_decay * 2nd + doc_decay^2 * 3rd ...
     doc_decay: float = 0.0
     doc_title: float = 0.25  # ... + doc_title * its first paragraph (title), if not the best

@@ -125,6 +125,7 @@ def results_record(results: Results) -> dict[str, Any]:
             for r in results.restorations
         ],
         "suggestion": results.suggestion,
+        "widened": results.widened,
         "hits": [hit_record(h) for h in results.hits],
     }
     if results.documents is not None:
@@ -139,6 +140,7 @@ def topic_record(result: TopicResult) -> dict[str, Any]:
         return {"id": t.id, "line": t.line, "query": t.query, "error": result.error}
     r = result.results
     record: dict[str, Any] = {"id": t.id, "line": t.line, "query": t.query, "total": r.total}
+    record["widened"] = r.widened
     record["hits"] = [hit_record(h) for h in r.hits]
     if r.documents is not None:
         record["documents"] = [document_record(d) for d in r.documents]

@@ -81,6 +81,10 @@ def results_lines(results: Results) -> list[Text]:
         if results.suggestion:
             out.append(Text.assemble(("did you mean: ", "cyan"), (results.suggestion, "bold")))
         return out
+    if results.widened:
+        out.append(Text("few documents have every word: those with some of them follow", "cyan"))
+    if results.suggestion:
+        out.append(Text.assemble(("did you mean: ", "cyan"), (results.suggestion, "bold")))
     if results.documents is not None:
         for doc in results.documents:
             out.extend(document_lines(doc))

@@ -39,6 +39,7 @@ TIE_CAP = 2000  # ...but no more than this (a filter alone scores every paragrap
 DOC_DEPTH, DOC_MIN = 10, 100  # paragraphs read per document asked for, by document...
 DOC_MAX = 1000  # ...up to this many (the web page asks for 200 documents)
 PER_DOCUMENT = 3  # best paragraphs shown with each document
+WIDEN_BELOW = 10  # by document, fewer documents than this with every word: widen (a page)
 COMPILED_KEPT = 256  # compiled queries kept (the index's spellings do not change)
 
 Ranked = list[tuple[int, float]]  # (docnum, score), best first
@@ -142,6 +143,7 @@ class Searcher:
         by_document: bool = False,
         marked: bool = True,
         texts: bool = True,
+        widen: bool = True,
     ) -> Results:
         """Run ``query``; ``filters`` are (name, value) pairs like ("from", "2000").
 
@@ -151,7 +153,8 @@ class Searcher:
         the paragraphs' openings: cheaper, for many results of which few are shown (mark
         those with :meth:`marked`). ``texts=False`` (with ``marked=False``) does not even
         read the hits' paragraphs: their text and snippet are empty, their offsets 0 and
-        ``unread`` True, until :meth:`marked` reads and marks those shown.
+        ``unread`` True, until :meth:`marked` reads and marks those shown. ``widen=False``
+        keeps a ranking by document to the documents with every word (``Ranking.widen``).
         """
         tree = _parse(query)
         compiled = self._compile(tree, mode)
@@ -161,13 +164,21 @@ class Searcher:
         ranked = self._accented_first(tree, mode, restorations, depth, flt)
         if ranked is None:
             ranked = self._two_stage(compiled, depth, flt)
+        matched, node = len(ranked), compiled.node
+        if by_document and widen and self.ranking.widen and self._few_documents(ranked, limit):
+            # fewer documents than a page have every word: those with some follow them
+            wide = self._compile(tree, mode, wide=True).node
+            more = _chain(ranked, self._top(wide, depth, flt)) if wide != node else ranked
+            if len(more) > matched:
+                ranked, node = more, wide
         documents = None
         marks = compiled.highlight if marked else frozenset()
         make: MakeHit = self._hit
         if by_document:
             scored = rank_documents(
-                self.engine, ranked[:depth], compiled.node, compiled.whole, self.ranking, limit, flt
-            )
+                self.engine, ranked[:depth], node, compiled.whole, self.ranking, limit, flt,
+                ahead=self._paths(ranked[:matched]) if node is not compiled.node else frozenset(),
+            )  # fmt: skip
             if not (texts or marked):
                 make = self._unread_maker([d for _, _, ps in scored for d, _ in ps[:PER_DOCUMENT]])
             documents = self._documents(scored, make, marks, snippet_width)
@@ -181,19 +192,31 @@ class Searcher:
             ]
         total = self.engine.count(compiled.node, flt) if count else None
         results = Results(query, mode, hits, total, documents=documents)
+        results.widened = node is not compiled.node
         if hints:
             results.restorations = [r for r in restorations if r.forms]
-            if not hits:
+            if not matched:
                 results.suggestion = _suggest(self.engine, query, compiled)
         return results
 
-    def _compile(self, tree, mode: str, rewrite: dict[str, str] | None = None) -> CompiledQuery:
+    def _few_documents(self, ranked: Ranked, limit: int) -> bool:
+        """Do the paragraphs of ``ranked`` come from fewer than ``limit`` documents (and
+        than a page of them, ``WIDEN_BELOW``)?"""
+        return len(self._paths(ranked)) < min(limit, WIDEN_BELOW)
+
+    def _paths(self, ranked: Ranked) -> frozenset[str]:
+        return frozenset(self.engine.keys([d for d, _ in ranked])[0])
+
+    def _compile(
+        self, tree, mode: str, rewrite: dict[str, str] | None = None, wide: bool = False
+    ) -> CompiledQuery:
         """The compiled query (kept a while: a page compiles its query again to mark the
         documents it shows, and a query comes back with another page or filter)."""
-        key = (tree, mode, tuple(sorted((rewrite or {}).items())))
+        key = (tree, mode, tuple(sorted((rewrite or {}).items())), wide)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = compile_query(tree, mode, self.ranking, rewrite, self.restorer.spellings)
+            spellings = self.restorer.spellings
+            compiled = compile_query(tree, mode, self.ranking, rewrite, spellings, wide)
             compiled = replace(compiled, node=self._resolve(compiled.node))
             self._compiled[key] = compiled
         return compiled

@@ -9,7 +9,7 @@ rank higher where adjacent ones stand side by side; long runs (questions) match 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..analysis import VOCABULARY, FieldTerm, is_accented
 from ..errors import QueryError
@@ -17,6 +17,7 @@ from ..models import Ranking
 from . import compiled as c
 from . import syntax as s
 from .filters import filter_node
+from .questions import asked
 
 MODES = ("auto", "exact", "fold")
 
@@ -49,20 +50,23 @@ def compile_query(
     ranking: Ranking,
     rewrite: dict[str, str] | None = None,
     spellings: Spellings | None = None,
+    wide: bool = False,
 ) -> CompiledQuery:
     """Compile ``tree``; ``rewrite`` maps unaccented runs to the reading to search instead;
     with ``spellings`` (and ``ranking.spelling``), an unaccented word matches each way the
     archive writes it, weighted by how often it does."""
     if mode not in MODES:
         raise QueryError(f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
-    compiler = _Compiler(mode, ranking, rewrite or {}, spellings)
+    compiler = _Compiler(mode, ranking, rewrite or {}, spellings, wide)
     node = compiler.node(tree)
     if node is None:
         raise QueryError("malformed query: no searchable words in it")
     if isinstance(node, c.Filter) or (isinstance(node, c.Combine) and node.how == c.NOT):
         node = c.Combine(c.ALL, (c.Everything(), node))
     texts = list(_positive_texts(tree))
-    runs = [(tuple(_syllables(text)), is_run) for text, is_run in texts]
+    runs = [
+        (tuple(x.text for x in compiler.searched(text, is_run)), is_run) for text, is_run in texts
+    ]
     sylls = [syl for run, _ in runs for syl in run]
     return CompiledQuery(
         node=node,
@@ -73,12 +77,8 @@ def compile_query(
         words=tuple(sylls),
         pairs=compiler.lone_pairs(tree),
         phrase=isinstance(tree, s.Phrase),
-        whole=tuple(term for text, _ in texts for term in compiler.whole_terms(text)),
+        whole=tuple(term for text, is_run in texts for term in compiler.whole_terms(text, is_run)),
     )
-
-
-def _syllables(text: str) -> list[str]:
-    return [syl.text for syl in VOCABULARY.syllables(text)]
 
 
 def _typed_plain(run: tuple[str, ...]) -> bool:
@@ -100,9 +100,15 @@ def _positive_texts(node: s.Node, positive: bool = True) -> Iterator[tuple[str, 
 
 class _Compiler:
     def __init__(
-        self, mode: str, ranking: Ranking, rewrite: dict[str, str], spellings: Spellings | None
+        self,
+        mode: str,
+        ranking: Ranking,
+        rewrite: dict[str, str],
+        spellings: Spellings | None,
+        wide: bool = False,
     ) -> None:
         self.mode = mode
+        self.wide = wide
         self.r = ranking
         self.rewrite = rewrite
         self.spellings = spellings if ranking.spelling > 0 and mode == "auto" else None
@@ -117,11 +123,19 @@ class _Compiler:
         if isinstance(node, s.Not):
             child = self.node(node.child, positive=False)
             return c.Combine(c.NOT, (child,)) if child is not None else None
-        children = [x for x in (self.node(ch, positive) for ch in node.children) if x is not None]
+        compiled = [(ch, self.node(ch, positive)) for ch in node.children]
+        kept = [(ch, x) for ch, x in compiled if x is not None]
+        children = [x for _, x in kept]
         if not children:
             return None
         if len(children) == 1:
             return children[0]
+        if isinstance(node, s.And) and self.wide and positive:
+            required = [x for ch, x in kept if isinstance(ch, s.FieldValue | s.Not)]
+            some = [x for ch, x in kept if not isinstance(ch, s.FieldValue | s.Not)]
+            if len(some) > 1:
+                either = c.Combine(c.ANY, tuple(some))
+                return c.Combine(c.ALL, (either, *required)) if required else either
         return c.Combine(c.ALL if isinstance(node, s.And) else c.ANY, tuple(children))
 
     def accented(self, syl: str) -> bool:
@@ -161,12 +175,38 @@ class _Compiler:
         return self._either((a, b), self.r.pair_boost)
 
     def _run(self, text: str, positive: bool) -> list:
-        """The syllables of a run of words, after the rewrite of an unaccented run."""
-        sylls = VOCABULARY.syllables(text)
+        """The syllables of a run of words searched for (:meth:`searched`), after the
+        rewrite of an unaccented run."""
+        sylls = self.searched(text, positive)
         typed = " ".join(x.text for x in sylls)
         if positive and typed in self.rewrite:
-            sylls = VOCABULARY.syllables(self.rewrite[typed])
+            rewritten = VOCABULARY.syllables(self.rewrite[typed])
+            if len(rewritten) == len(sylls):  # (where a question word was, no pair)
+                rewritten = [replace(x, joined=y.joined) for x, y in zip(rewritten, sylls)]
+            sylls = rewritten
         return sylls
+
+    def searched(self, text: str, run: bool = True) -> list:
+        """The syllables of ``text`` a query looks for: in a run of plain words, all but
+        the question words (:mod:`.questions`); in a phrase, all."""
+        sylls = VOCABULARY.syllables(text)
+        if not run or not self.r.question_words:
+            return sylls
+        asking = asked(sylls, text, self._reads_as)
+        kept, gap = [], False
+        for i, x in enumerate(sylls):
+            if i in asking:
+                gap = True
+            else:
+                kept.append(replace(x, joined=False) if gap else x)
+                gap = False
+        return kept
+
+    def _reads_as(self, typed: str) -> str | None:
+        """How the archive mostly writes a syllable typed without diacritics (None: it
+        has no such reading, or it cannot tell)."""
+        readings = self.spellings((typed,)) if self.spellings else []
+        return readings[0][0][0] if readings and readings[0][1] >= 0.5 else None
 
     def run_pairs(self, sylls: list) -> list[c.Node]:
         """Adjacent query syllables side by side; with ``cross_pair_boost`` set, a pair
@@ -208,7 +248,7 @@ class _Compiler:
         if not positive:
             return c.Combine(c.ALL, tuple(clauses))
         extra = self.run_pairs(sylls) + self.long_words(sylls)
-        if len(clauses) > self.r.and_max:
+        if self.wide or len(clauses) > self.r.and_max:
             return c.Combine(c.ANY, tuple(clauses + extra))
         core = c.Combine(c.ALL, tuple(clauses))
         return c.Combine(c.MAYBE, (core, c.Combine(c.ANY, tuple(extra)))) if extra else core
@@ -244,11 +284,11 @@ class _Compiler:
         exact = [c.Term(*VOCABULARY.term(w, False)) for w, a in zip(words, accented) if a]
         return c.Combine(c.ALL, (guarded(True), *exact))
 
-    def whole_terms(self, text: str) -> list[FieldTerm]:
-        """The terms of a run or phrase for a document read whole: each syllable, then
-        each pair of adjacent ones, exactly as typed when they carry diacritics (all of
-        a pair's), else folded."""
-        sylls = VOCABULARY.syllables(text)
+    def whole_terms(self, text: str, run: bool = True) -> list[FieldTerm]:
+        """The terms of a run (``run``) or phrase for a document read whole: each syllable
+        searched, then each pair of adjacent ones, exactly as typed when they carry
+        diacritics (all of a pair's), else folded."""
+        sylls = self.searched(text, run)
         pairs = [(a.text, b.text) for a, b in zip(sylls, sylls[1:]) if b.joined]
         return [
             VOCABULARY.word(typed, not all(self.accented(x) for x in typed))

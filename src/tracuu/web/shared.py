@@ -104,6 +104,7 @@ class SharedArchive:
                     filters=list(filters),
                     marked=False,
                     texts=False,  # a page shows ten of them: marked() reads those
+                    widen=False,  # (its facets count the documents with every word)
                 )
             self._results[key] = results
             if len(self._results) > KEPT_RESULTS:
