@@ -164,21 +164,22 @@ class Searcher:
         ranked = self._accented_first(tree, mode, restorations, depth, flt)
         if ranked is None:
             ranked = self._two_stage(compiled, depth, flt)
-        matched, node = len(ranked), compiled.node
-        if by_document and widen and self.ranking.widen and self._few_documents(ranked, limit):
-            # fewer documents than a page have every word: those with some follow them
-            wide = self._compile(tree, mode, wide=True).node
-            more = _chain(ranked, self._top(wide, depth, flt)) if wide != node else ranked
-            if len(more) > matched:
-                ranked, node = more, wide
-        documents = None
+        documents, widened = None, False
         marks = compiled.highlight if marked else frozenset()
         make: MakeHit = self._hit
         if by_document:
+            node, ahead = compiled.node, frozenset[str]()
+            if widen and self.ranking.widen and len(ranked) < depth:  # (every one read)
+                every = self._paths(ranked)
+                if len(every) < min(limit, WIDEN_BELOW):
+                    # few documents have every word: they come first, then the best by BM25
+                    # over the whole document (which any word counts in), with their
+                    # paragraphs that have some of the words
+                    node, ahead = self._compile(tree, mode, wide=True).node, every
             scored = rank_documents(
-                self.engine, ranked[:depth], node, compiled.whole, self.ranking, limit, flt,
-                ahead=self._paths(ranked[:matched]) if node is not compiled.node else frozenset(),
-            )  # fmt: skip
+                self.engine, ranked[:depth], node, compiled.whole, self.ranking, limit, flt, ahead
+            )
+            widened = node is not compiled.node and any(p not in ahead for _, p, _ in scored)
             if not (texts or marked):
                 make = self._unread_maker([d for _, _, ps in scored for d, _ in ps[:PER_DOCUMENT]])
             documents = self._documents(scored, make, marks, snippet_width)
@@ -191,20 +192,15 @@ class Searcher:
                 for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
             ]
         total = self.engine.count(compiled.node, flt) if count else None
-        results = Results(query, mode, hits, total, documents=documents)
-        results.widened = node is not compiled.node
+        results = Results(query, mode, hits, total, documents=documents, widened=widened)
         if hints:
             results.restorations = [r for r in restorations if r.forms]
-            if not matched:
+            if not ranked:
                 results.suggestion = _suggest(self.engine, query, compiled)
         return results
 
-    def _few_documents(self, ranked: Ranked, limit: int) -> bool:
-        """Do the paragraphs of ``ranked`` come from fewer than ``limit`` documents (and
-        than a page of them, ``WIDEN_BELOW``)?"""
-        return len(self._paths(ranked)) < min(limit, WIDEN_BELOW)
-
     def _paths(self, ranked: Ranked) -> frozenset[str]:
+        """The documents of the paragraphs ``ranked``."""
         return frozenset(self.engine.keys([d for d, _ in ranked])[0])
 
     def _compile(

@@ -54,7 +54,9 @@ def compile_query(
 ) -> CompiledQuery:
     """Compile ``tree``; ``rewrite`` maps unaccented runs to the reading to search instead;
     with ``spellings`` (and ``ranking.spelling``), an unaccented word matches each way the
-    archive writes it, weighted by how often it does."""
+    archive writes it, weighted by how often it does. ``wide``: a run of words, and words
+    and phrases joined by AND, match where any of them is (filters and exclusions still
+    hold): the search that follows one that found too few documents with every word."""
     if mode not in MODES:
         raise QueryError(f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
     compiler = _Compiler(mode, ranking, rewrite or {}, spellings, wide)
