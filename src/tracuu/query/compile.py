@@ -114,6 +114,7 @@ class _Compiler:
         self.r = ranking
         self.rewrite = rewrite
         self.spellings = spellings if ranking.spelling > 0 and mode == "auto" else None
+        self._searched: dict[tuple[str, bool], list] = {}  # (text, run) -> syllables
 
     def node(self, node: s.Node, positive: bool = True) -> c.Node | None:
         if isinstance(node, s.Words):
@@ -191,18 +192,21 @@ class _Compiler:
     def searched(self, text: str, run: bool = True) -> list:
         """The syllables of ``text`` a query looks for: in a run of plain words, all but
         the question words (:mod:`.questions`); in a phrase, all."""
-        sylls = VOCABULARY.syllables(text)
-        if not run or not self.r.question_words:
-            return sylls
-        asking = asked(sylls, text, self._reads_as)
-        kept, gap = [], False
-        for i, x in enumerate(sylls):
-            if i in asking:
-                gap = True
-            else:
-                kept.append(replace(x, joined=False) if gap else x)
-                gap = False
-        return kept
+        key = (text, run)
+        if key not in self._searched:
+            sylls = VOCABULARY.syllables(text)
+            if run and self.r.question_words:
+                asking = asked(sylls, text, self._reads_as)
+                kept, gap = [], False
+                for i, x in enumerate(sylls):
+                    if i in asking:
+                        gap = True
+                    else:
+                        kept.append(replace(x, joined=False) if gap else x)
+                        gap = False
+                sylls = kept
+            self._searched[key] = sylls
+        return self._searched[key]
 
     def _reads_as(self, typed: str) -> str | None:
         """How the archive mostly writes a syllable typed without diacritics (None: it

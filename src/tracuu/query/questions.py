@@ -50,36 +50,44 @@ FINAL = frozenset({"không", "chưa"})
 
 ReadsAs = Callable[[str], str | None]  # an unaccented syllable -> how the archive writes it
 
+# the expressions by their first syllable without diacritics, longest first: a syllable
+# that starts none (most) costs one fold and one look-up
+_STARTING: dict[str, list[tuple[str, ...]]] = {}
+for _e in sorted(EXPRESSIONS, key=len, reverse=True):
+    _STARTING.setdefault(fold_diacritics(_e[0]), []).append(_e)
+_FINAL_FOLDED = frozenset(fold_diacritics(w) for w in FINAL)
+
 
 def asked(sylls: Sequence[Syllable], text: str, reads_as: ReadsAs) -> set[int]:
     """The places in ``sylls`` (the syllables of ``text``, in index form) of the question
     words; none when every syllable is one."""
+    folded = [fold_diacritics(x.text) for x in sylls]
     found: set[int] = set()
     i = 0
     while i < len(sylls):
-        for expression in EXPRESSIONS:
+        for expression in _STARTING.get(folded[i], ()):
             k = len(expression)
             run = sylls[i : i + k]
             if (
                 len(run) == k
                 and all(x.joined for x in run[1:])
+                and folded[i : i + k] == [fold_diacritics(w) for w in expression]
                 and all(_same(x.text, word, k, reads_as) for x, word in zip(run, expression))
             ):
                 found.update(range(i, i + k))
                 i += k
                 break
         else:
-            if _final(sylls[i], text, reads_as):
+            if folded[i] in _FINAL_FOLDED and _final(sylls[i], text, reads_as):
                 found.add(i)
             i += 1
     return set() if len(found) == len(sylls) else found
 
 
 def _same(typed: str, word: str, length: int, reads_as: ReadsAs) -> bool:
+    """Is ``typed`` (of the same letters as ``word``, without diacritics) that word?"""
     if is_accented(typed):
         return typed == word
-    if fold_diacritics(typed) != fold_diacritics(word):
-        return False
     if length > 1:
         return True
     reading = reads_as(typed)
@@ -89,4 +97,5 @@ def _same(typed: str, word: str, length: int, reads_as: ReadsAs) -> bool:
 def _final(syllable: Syllable, text: str, reads_as: ReadsAs) -> bool:
     if not text[syllable.end :].lstrip().startswith("?"):
         return False
-    return any(_same(syllable.text, word, 2, reads_as) for word in FINAL)
+    folded = fold_diacritics(syllable.text)
+    return any(_same(syllable.text, w, 2, reads_as) for w in FINAL if fold_diacritics(w) == folded)
