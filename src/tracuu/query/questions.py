@@ -21,7 +21,7 @@ from ..analysis import is_accented
 from ..segment import Syllable
 from ..text import fold_diacritics
 
-# in index form (lower case, NFC), longest first where one starts another
+# in index form (lower case, NFC)
 EXPRESSIONS: tuple[tuple[str, ...], ...] = tuple(
     tuple(e.split())
     for e in (
@@ -43,7 +43,7 @@ EXPRESSIONS: tuple[tuple[str, ...], ...] = tuple(
         "ai",
         "mấy",
         "đâu",
-    )  # fmt: skip
+    )
 )
 # "... có được nghỉ không?": asking only where a question mark follows ("hàng không")
 FINAL = frozenset({"không", "chưa"})
