@@ -289,7 +289,8 @@ def test_by_document_few_documents_with_every_word_are_joined_by_those_with_some
 
 
 def test_by_document_every_word_found_in_enough_documents_is_not_widened(archive):
-    """Ten documents with every word: no document with only some of them is added."""
+    """As many documents with every word as asked for (fewer than a page): no document
+    with only some of the words is added."""
     results = archive.run("Đảng", limit=2, by_document=True)
     assert not results.widened and len(results.documents) == 2
     every = archive.run("chỉnh đốn Đảng", limit=1, by_document=True)
