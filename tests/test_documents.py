@@ -108,7 +108,7 @@ def test_unaccented_words_weigh_as_the_archive_writes_them(index):
         compiled = compile_query(
             parse("dien thoai cua quan"),
             "auto",
-            Ranking(spelling=1.0, pair_boost=1.0),
+            Ranking(spelling=1.0, pair_boost=1.0, spelling_context=False),
             spellings=restorer.spellings,
         )
         boosts = {t.text: t.boost for t in c.terms(compiled.node)}
@@ -118,6 +118,39 @@ def test_unaccented_words_weigh_as_the_archive_writes_them(index):
         assert a.search("dien cua quan", limit=1)[0].path == "viet.txt"
     with Archive(index, ranking=Ranking(spelling=0.0, fold_boost=0.5)) as a:
         assert a.search("dien cua quan", limit=1)[0].path == "dien.txt"  # rarer, so weightier
+
+
+def test_an_unaccented_word_weighs_as_the_archive_writes_it_beside_its_neighbours(tmp_path):
+    """ "da" alone is mostly "đã" here, but the archive writes "xiu da" only as "xỉu đá":
+    in "bac xiu da" the word weighs as "đá", so the paragraph with "đá" ranks above the
+    one with "đã" (Ranking.spelling_context); read alone, "đã" would weigh more."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mon.txt").write_text("Món bạc xỉu đá ngon.\n", encoding="utf-8")
+    (corpus / "dung.txt").write_text("Bạc xỉu, ly đá to.\n", encoding="utf-8")
+    (corpus / "sai.txt").write_text("Bạc xỉu, quán đã đóng.\n", encoding="utf-8")
+    for i in range(6):
+        (corpus / f"khac-{i}.txt").write_text(f"Hôm qua đã mưa {i} lần.\n", encoding="utf-8")
+    Archive(tmp_path / "ix").update(corpus)
+
+    def da(ranking: Ranking) -> dict[str, float]:
+        with Archive(tmp_path / "ix", ranking=ranking) as a:
+            spellings = a.searcher.restorer.spellings
+            compiled = compile_query(parse("bac xiu da"), "auto", ranking, spellings=spellings)
+        clause = c.terms(compiled.node)
+        return {t.text: t.boost for t in clause if t.text in ("đá", "đã")}
+
+    assert set(da(Ranking())) == {"đá"}  # beside "xiu", only as the archive writes the pair
+    alone = da(Ranking(spelling_context=False))
+    assert alone["đã"] > alone["đá"]
+    with Archive(tmp_path / "ix") as a:
+        assert [h.path for h in a.search("bac xiu da", limit=3)] == [
+            "mon.txt",
+            "dung.txt",
+            "sai.txt",
+        ]
+    with Archive(tmp_path / "ix") as a:  # typed with diacritics: exactly, as always
+        assert [h.path for h in a.search("bạc xỉu đã", limit=3)] == ["sai.txt"]
 
 
 def test_a_document_read_whole_is_scored_by_bm25(tmp_path):

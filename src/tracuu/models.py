@@ -167,6 +167,9 @@ class Ranking:
     # an unaccented word also matches each way the archive writes it, weighted by its
     # share of the occurrences to this power (0: only as typed and folded)
     spelling: float = 0.5
+    # ...its share read in the pairs it makes with its neighbours in the query, where the
+    # archive writes them ("xiu da": "xỉu đá"), rather than alone ("da": mostly "đã")
+    spelling_context: bool = True
     pair_boost: float = 0.5  # adjacent query syllables found side by side
     # ...when they stand in two different words of the query (underthesea's words);
     # negative: as pair_boost, the query is not segmented
@@ -182,7 +185,7 @@ class Ranking:
     doc_decay: float = 0.0
     doc_title: float = 0.25  # ... + doc_title * its first paragraph (title), if not the best
     doc_whole: float = 0.8  # share of the score from BM25 over the whole document...
-    doc_k1: float = 0.9  # ...with this k1 (and the paragraphs' b)
+    doc_k1: float = 0.7  # ...with this k1 (and the paragraphs' b)
     idf: str = "bm25"  # "bm25": log(1 + (N - df + .5) / (df + .5)); "classic": Whoosh's
 
 

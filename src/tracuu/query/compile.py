@@ -19,6 +19,8 @@ from . import syntax as s
 from .filters import filter_node
 from .questions import asked
 
+SPELLINGS = 4  # readings of a syllable matched in the context of its neighbours
+
 MODES = ("auto", "exact", "fold")
 
 
@@ -147,17 +149,17 @@ class _Compiler:
             return self.mode == "exact"
         return is_accented(syl)
 
-    def _either(self, typed: tuple[str, ...], boost: float) -> c.Node:
+    def _either(self, typed: tuple[str, ...], boost: float, written: list | None = None) -> c.Node:
         """A syllable or pair: exactly as typed when it carries diacritics; typed without,
-        the better of its folded form and the ways the archive writes it."""
+        the better of its folded form and the ways the archive writes it (``written``,
+        else as :meth:`written` finds them)."""
         exact, folded = VOCABULARY.word(typed, False), VOCABULARY.word(typed, True)
         if all(self.accented(x) for x in typed):
             return c.Term(*exact, boost=boost)
         if self.mode == "fold":
             return c.Term(*folded, boost=boost)
-        written = (
-            self.spellings(typed) if self.spellings and not any(map(is_accented, typed)) else []
-        )
+        if written is None:
+            written = self.written(typed)
         if not written:
             written = [(typed, 1.0)]  # as typed (or a mixed pair: its accented part as typed)
         clauses = [
@@ -169,6 +171,36 @@ class _Compiler:
         ]
         folded_term = c.Term(*folded, boost=boost * self.r.fold_boost)
         return c.Combine(c.BEST, (*clauses, folded_term), last_covers=True)
+
+    def written(self, typed: tuple[str, ...]) -> list[tuple[tuple[str, ...], float]]:
+        """How the archive writes a syllable or pair typed without diacritics: its
+        readings, each with its share of the occurrences (none for an accented one)."""
+        if not self.spellings or any(map(is_accented, typed)):
+            return []
+        return self.spellings(typed)
+
+    def in_context(self, sylls: list, i: int) -> list[tuple[tuple[str, ...], float]] | None:
+        """How the archive writes the ``i``-th syllable of a run typed without diacritics
+        beside the syllables typed next to it: the readings of the pairs it makes with
+        them (each side's shares summed over the other syllable's readings, the sides
+        averaged). "da" is mostly "đã", but after "xiu" it is "đá" ("bạc xỉu đá").
+        None where no neighbour says anything: then it is read alone."""
+        if not self.r.spelling_context or self.accented(sylls[i].text):
+            return None
+        sides = []
+        if i > 0 and sylls[i].joined:
+            sides.append((self.written((sylls[i - 1].text, sylls[i].text)), 1))
+        if i + 1 < len(sylls) and sylls[i + 1].joined:
+            sides.append((self.written((sylls[i].text, sylls[i + 1].text)), 0))
+        sides = [(readings, at) for readings, at in sides if readings]
+        if not sides:
+            return None
+        shares: dict[tuple[str, ...], float] = {}
+        for readings, at in sides:
+            for reading, share in readings:
+                form = (reading[at],)
+                shares[form] = shares.get(form, 0.0) + share / len(sides)
+        return sorted(shares.items(), key=lambda x: (-x[1], x[0]))[:SPELLINGS]
 
     def syllable(self, syl: str) -> c.Node:
         return self._either((syl,), 1.0)
@@ -248,7 +280,9 @@ class _Compiler:
         sylls = self._run(text, positive)
         if not sylls:
             return None
-        clauses = [self.syllable(x.text) for x in sylls]
+        clauses = [
+            self._either((x.text,), 1.0, self.in_context(sylls, i)) for i, x in enumerate(sylls)
+        ]
         if len(clauses) == 1:
             return clauses[0]
         if not positive:
