@@ -64,6 +64,9 @@ def _searched(query, spellings=None, **ranking):
         ("cafe nhu the nao", ("cafe",)),  # several syllables: matched folded
         ("hãng hàng không", ("hãng", "hàng", "không")),  # "không" asks before "?" only
         ("không gian quán thế nào?", ("không", "gian", "quán")),
+        ("Cần đảm bảo điều gì cho lao động nữ?", ("cần", "đảm", "bảo", "cho", "lao", "động", "nữ")),
+        ("tiền công xác định như nào", ("tiền", "công", "xác", "định")),
+        ("điều 10 quy định những gì", ("điều", "10", "quy", "định")),  # "điều" of a law stays
         ('"là gì"', ("là", "gì")),  # a quoted phrase keeps every word
         ("là gì", ("là",)),
         ("ai", ("ai",)),  # question words alone: they are what is looked for
@@ -74,6 +77,31 @@ def test_runs_of_words_leave_out_question_words(query, words):
     assert _searched(query)[0] == words
     every = tuple(x.text for x in VOCABULARY.syllables(query))
     assert _searched(query, question_words=False)[0] == every
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        (
+            "Theo Bộ luật Dân sự 2015, lợi tức được hiểu như thế nào?",
+            ("lợi", "tức", "được", "hiểu"),
+        ),
+        ("theo bo luat dan su 2015, loi tuc la gi?", ("loi", "tuc", "la", "gi")),  # (no archive)
+        ("Theo bạn, quán nào ngon nhất?", ("quán", "ngon", "nhất")),
+        # not a source: "theo dõi" is a word; no question follows; no comma; nothing left
+        ("Theo dõi tình hình, cần làm gì?", ("theo", "dõi", "tình", "hình", "cần", "làm")),
+        ("theo doi, danh gia ra sao?", ("theo", "doi", "danh", "gia")),
+        (
+            "Theo Bộ luật Dân sự 2015, lợi tức",
+            ("theo", "bộ", "luật", "dân", "sự", "2015", "lợi", "tức"),
+        ),
+        ("theo quy định thì lợi tức là gì?", ("theo", "quy", "định", "thì", "lợi", "tức", "là")),
+        ("Theo luật, là gì?", ("theo", "luật", "là")),
+    ],
+)
+def test_a_question_leaves_out_the_source_it_opens_with(query, words):
+    assert _searched(query)[0] == words
+    assert _searched(query, sources=False)[0] == _searched(query.replace(",", ""))[0]
 
 
 def test_no_pair_stands_where_a_question_word_was():

@@ -181,6 +181,7 @@ class Ranking:
     # its every word)
     widen: bool = True
     question_words: bool = True  # runs of words leave out "gì", "bao nhiêu" ... (questions.py)
+    sources: bool = True  # ...and a question's opening "Theo <source>," (with question_words)
     # by document: score = best paragraph + doc_decay * 2nd + doc_decay^2 * 3rd ...
     doc_decay: float = 0.0
     doc_title: float = 0.25  # ... + doc_title * its first paragraph (title), if not the best

@@ -239,7 +239,7 @@ class _Compiler:
         if key not in self._searched:
             sylls = VOCABULARY.syllables(text)
             if run and self.r.question_words:
-                asking = asked(sylls, text, self._reads_as)
+                asking = asked(sylls, text, self._reads_as, self.r.sources)
                 kept, gap = [], False
                 for i, x in enumerate(sylls):
                     if i in asking:
