@@ -10,6 +10,7 @@ pairs. The same index gives the same readings, whatever order it stores paragrap
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 
@@ -99,10 +100,11 @@ class Restorer:
         return self._spellings[typed]
 
     def _readings(self, run: Sequence[str]) -> list[Reading]:
-        """Readings of a run, most frequent first, counted by their rarest adjacent pair."""
-        beams: list[Reading] = [((f,), n) for f, n in self.written(run[0])[:FORMS]]
+        """Readings of a run, most frequent first, counted by their rarest adjacent pair
+        (a syllable typed with diacritics is read as typed)."""
+        beams: list[Reading] = [((f,), n) for f, n in self._forms(run[0])]
         for syllable in run[1:]:
-            forms = [form for form, _ in self.written(syllable)[:FORMS]]
+            forms = [form for form, _ in self._forms(syllable)]
             steps = [(reading, count, form) for reading, count in beams for form in forms]
             pairs = [VOCABULARY.pair(reading[-1], form, False) for reading, _, form in steps]
             grown = [
@@ -114,6 +116,11 @@ class Restorer:
             ]
             beams = sorted(grown, key=lambda x: (-x[1], x[0]))[:BEAM]
         return beams
+
+    def _forms(self, syllable: str) -> list[tuple[str, int]]:
+        if is_accented(syllable):
+            return [(syllable, sys.maxsize)]  # (its pairs count the reading)
+        return self.written(syllable)[:FORMS]
 
     def _cased(self, reading: tuple[str, ...]) -> str:
         """The reading as the archive most often capitalizes it, in a few paragraphs."""
