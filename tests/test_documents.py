@@ -131,7 +131,12 @@ def test_an_unaccented_word_weighs_as_the_archive_writes_it_beside_its_neighbour
     (corpus / "sai.txt").write_text("Bạc xỉu, quán đã đóng.\n", encoding="utf-8")
     for i in range(6):
         (corpus / f"khac-{i}.txt").write_text(f"Hôm qua đã mưa {i} lần.\n", encoding="utf-8")
+    (corpus / "xiu.txt").write_text("Tiền bạc xíu xiu.\n", encoding="utf-8")
     Archive(tmp_path / "ix").update(corpus)
+    with Archive(tmp_path / "ix") as a:  # a syllable typed with diacritics is read as typed
+        spellings = a.searcher.restorer.spellings
+        assert {r for r, _ in spellings(("bac", "xiu"))} == {("bạc", "xỉu"), ("bạc", "xíu")}
+        assert [r for r, _ in spellings(("bac", "xỉu"))] == [("bạc", "xỉu")]
 
     def da(ranking: Ranking, query: str = "bac xiu da") -> dict[str, float]:
         with Archive(tmp_path / "ix", ranking=ranking) as a:
