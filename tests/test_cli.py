@@ -1,6 +1,7 @@
 """The command line through click's CliRunner: output, JSON and exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -176,6 +177,26 @@ def test_every_command_listed_and_loaded_on_use(run):
     for name in COMMANDS:
         assert name in r.output
         assert cli.get_command(None, name) is not None  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("3", "3")])
+def test_the_command_line_keeps_numpy_to_one_blas_thread(given, expected):
+    """OpenBLAS's idle thread pool costs a tenth of a CPU second at every start: the
+    command line asks for one thread before numpy loads (the process has no other
+    thread then), unless the user set it."""
+    code = (
+        "import os; from tracuu import cli; import numpy\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), len(os.listdir('/proc/self/task')))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    setting, threads = out.stdout.split()
+    assert setting == expected
+    if given is None:
+        assert threads == "1"
 
 
 def test_search_loads_only_what_it_needs(built):
