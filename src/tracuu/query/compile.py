@@ -188,11 +188,11 @@ class _Compiler:
         None where no neighbour says anything: then it is read alone."""
         if not self.r.spelling_context or not self.spellings or self.accented(sylls[i].text):
             return None
-        sides = []
+        sides = []  # (the archive's readings of a pair: typed with diacritics, as typed)
         if i > 0 and sylls[i].joined:
-            sides.append((self._beside((sylls[i - 1].text, sylls[i].text), 0), 1))
+            sides.append((self.spellings((sylls[i - 1].text, sylls[i].text)), 1))
         if i + 1 < len(sylls) and sylls[i + 1].joined:
-            sides.append((self._beside((sylls[i].text, sylls[i + 1].text), 1), 0))
+            sides.append((self.spellings((sylls[i].text, sylls[i + 1].text)), 0))
         sides = [(readings, at) for readings, at in sides if readings]
         if not sides:
             return None
@@ -202,16 +202,6 @@ class _Compiler:
                 form = (reading[at],)
                 shares[form] = shares.get(form, 0.0) + share / len(sides)
         return sorted(shares.items(), key=lambda x: (-x[1], x[0]))[:SPELLINGS]
-
-    def _beside(self, pair: tuple[str, str], neighbour: int) -> list:
-        """The archive's readings of ``pair``; where the ``neighbour`` syllable (0 or 1)
-        was typed with diacritics, those that write it so, their shares made to add up."""
-        if not self.accented(pair[neighbour]):
-            return self.written(pair)
-        assert self.spellings is not None  # (in_context asks only then)
-        kept = [(r, n) for r, n in self.spellings(pair) if r[neighbour] == pair[neighbour]]
-        total = sum(n for _, n in kept)
-        return [(r, n / total) for r, n in kept] if total > 0 else []
 
     def syllable(self, syl: str) -> c.Node:
         return self._either((syl,), 1.0)
