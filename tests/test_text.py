@@ -50,6 +50,14 @@ NORMALIZE = [
     ("NQTW5", "NQTW5"),
     ("16/01/1999", "16/01/1999"),
     ("", ""),
+    # a word is its letters and digits, as the regular expressions' [^\W_] says
+    ("_hoà", "_hòa"),
+    ("1hoà", "1hòa"),
+    ("hoà2", "hoà2"),
+    ("hoà_bình", "hòa_bình"),
+    ("Quì-Sơn", "Quỳ-Sơn"),
+    ("xquì", "xquì"),
+    ("qui2", "qui2"),
     # words to change inside a longer text, after words that only look like them
     (
         "Báo cáo hoàn thành: hoà bình, thuỷ lợi ở xã Quí Sơn; quinine, ngoài, Hoạ",
@@ -142,3 +150,40 @@ def test_normalize_with_offsets_maps_back(raw):
 )
 def test_has_diacritics(word, expected):
     assert vtext.has_diacritics(word) is expected
+
+
+def test_canonical_tones_is_its_rule_as_one_regular_expression():
+    """canonical_tones finds its words from their endings; the rule it implements is
+    simpler said as one expression over every word, which must give the same text."""
+    import itertools
+    import re
+
+    toned_end = r"[oOuU][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ](?![^\W_])"
+    qui = r"[qQ][uU][iìíỉĩịIÌÍỈĨỊ](?![^\W_])"
+    word = re.compile(rf"(?<![^\W_])[^\W_]*{toned_end}|(?<![^\W_]){qui}")
+    pieces = ["hoà", "Quì", "qui", "xoè", "thuỷ", "quý", "ngoài", "hoàn", "1", "_", "-", " ", "đ"]
+    texts = ["".join(p) for p in itertools.product(pieces, repeat=3)]
+    for text in texts + [" ".join(texts)]:
+        want = word.sub(lambda m: vtext.canonical_syllable(m.group()), text)
+        assert vtext.canonical_tones(text) == want, text
+
+
+@pytest.mark.parametrize("folded", ["song", "duong", "nguyen", "qui", "quy", "hoa", "d", "xyz1"])
+def test_accented_forms_are_every_spelling_with_one_tone(folded):
+    """Each letter with or without its quality marks, and no tone or one on any vowel,
+    as the index writes it (NFC, canonical placement): worked out the slow way."""
+    import itertools
+
+    qualities = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
+    tones = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    want: dict[str, None] = {}
+    if folded.isalpha():
+        for letters in itertools.product(*(qualities.get(ch, ch) for ch in folded)):
+            for tone in tones:
+                for i in [j for j, ch in enumerate(folded) if ch in "aeiouy"] if tone else [-1]:
+                    w = "".join(ch + tone if j == i else ch for j, ch in enumerate(letters))
+                    want[vtext.normalize(w)] = None
+    else:
+        want[folded] = None
+    assert vtext.accented_forms(folded) == list(want)
+    assert {vtext.fold_diacritics(w) for w in want} <= {folded, vtext.canonical_tones(folded)}
