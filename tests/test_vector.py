@@ -1,7 +1,10 @@
 """Queries scored with numpy (engine.vector) give Whoosh's own hits and scores."""
 
 import bisect
+import subprocess
+import sys
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 
@@ -160,6 +163,45 @@ def test_term_postings_are_whooshs(archive):
         lengths.add(len(want) >= internals.INLINE_LIMIT)
     assert lengths == {True, False}
     assert term_postings(reader, "body", b"xyzxyz") is None
+
+
+def test_term_postings_at_some_paragraphs_are_those_of_the_whole_list(archive):
+    """Read at some paragraphs (the blocks that may hold them), a posting list gives
+    what the whole list has there: paragraphs before, between and past its blocks."""
+    reader = archive.searcher.engine._s.reader()
+    total = reader.doc_count_all()
+    samples = [[], [0], [total - 1], [total + 5], list(range(0, total, 7)), [3, 4, 5, total + 1]]
+    read = 0
+    for field, btext in _every_term(reader):
+        ids, tf = term_postings(reader, field, btext)
+        for at in [*samples, ids[::5].tolist(), (ids[-1:] + 1).tolist()]:
+            want = [(d, x) for d, x in zip(ids.tolist(), tf.tolist()) if d in set(at)]
+            some = term_postings(reader, field, btext, np.array(at, dtype=np.int64))
+            assert some is not None
+            got = [(d, x) for d, x in zip(*(a.tolist() for a in some)) if d in set(at)]
+            assert got == want, (field, btext, at)
+            read += 1
+    assert read > 100
+
+
+def test_a_query_does_not_load_numpy_ma(built):
+    """np.unique and its kin import numpy.ma (10-30 ms) the first time they run: a
+    command that answers one query would pay it, so the engine does without them."""
+    code = (
+        "import sys\n"
+        "from tracuu import Archive\n"
+        "from tracuu.engine import vector\n"
+        "vector.FEW = 1  # every term read at the paragraphs that count\n"
+        "with Archive(sys.argv[1]) as a:\n"
+        "    for q in ('chinh don dang', 'Đảng', 'cán bộ đảng viên', '\"quy chế\"'):\n"
+        "        a.run(q, limit=3, by_document=True)\n"
+        "        a.run(q, limit=50)\n"
+        "print('numpy.ma' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built[1])], capture_output=True, text=True
+    )
+    assert out.stdout.split() == ["False"], out.stderr
 
 
 def test_maybe_scores_the_extras_after_a_skip(archive):

@@ -223,7 +223,8 @@ def term_arrays(m, at: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray
         position += 4 + length
     if at is not None:  # a block holds the ids past the previous block's last (its maxid)
         wanted = np.searchsorted([maxid for _, _, maxid in blocks], at)
-        blocks = [blocks[i] for i in np.unique(wanted[wanted < len(blocks)]).tolist()]
+        wanted = wanted[wanted < len(blocks)].tolist()  # (sorted)
+        blocks = [blocks[i] for i in dict.fromkeys(wanted)]  # (np.unique imports numpy.ma)
     ids = np.empty(sum(n for _, n, _ in blocks), dtype=np.int64)
     weights = np.empty(len(ids))
     done, previous = 0, 0
