@@ -335,3 +335,58 @@ def test_by_document_the_documents_with_every_word_come_first(tmp_path):
         assert results.documents[0].score < results.documents[1].score  # (ahead all the same)
         kept = archive.run(query, limit=5, by_document=True, widen=False)
         assert not kept.widened and [d.path for d in kept.documents] == ["dai.txt"]
+
+
+@pytest.fixture(scope="module")
+def paired(tmp_path_factory):
+    """An archive where few paragraphs have "chỉnh đốn Đảng" side by side and many have
+    its words apart, in paragraphs of different lengths (so that scores differ)."""
+    from tracuu import Archive
+
+    root = tmp_path_factory.mktemp("paired")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    filler = "Báo cáo tình hình kinh tế xã hội của huyện trong năm qua."
+    for i in range(12):
+        paragraphs = [f"Văn bản số {i}"]
+        for j in range(4):
+            more = filler * (1 + (i * 4 + j) % 5)
+            paragraphs.append(f"Đảng bộ huyện. {more} Công tác chỉnh đốn, xây dựng nông thôn.")
+            paragraphs.append(f"Chỉnh đốn nề nếp. {more} Đảng bộ xã.")
+        if i % 4 == 0:
+            paragraphs.append(f"Về chỉnh đốn Đảng: {filler * (1 + i % 3)}")
+        if i % 3 == 0:
+            paragraphs.append(f"Công tác xây dựng Đảng bộ vững mạnh. {filler * (1 + i % 2)}")
+        (corpus / f"bao-cao-{i:02}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    with Archive.build(corpus, root / "index") as archive:
+        yield archive
+
+
+@pytest.mark.parametrize(
+    "query", ["chỉnh đốn Đảng", "chinh don dang", '"chỉnh đốn Đảng"', "xây dựng đảng bộ"]
+)
+@pytest.mark.parametrize("limit", [1, 2, 5, 20, 60])
+def test_paragraphs_with_every_pair_come_first_then_the_full_query(paired, query, limit):
+    """What the two stages of a search return, worked out from the full query alone:
+    the paragraphs with every pair side by side, best first; then, unless they fill
+    ``limit`` or the query is a phrase, the full query's best ``limit`` + as many (those
+    not already there)."""
+    from tracuu.query import compiled as c
+    from tracuu.query import parse
+
+    s = paired.searcher
+    compiled = s._compile(parse(query), "auto")
+    everything = s.engine.search(compiled.node, 10**6)
+    paths, numbers = s.engine.keys([d for d, _ in everything])
+    order = {d: (-x, p, n) for (d, x), p, n in zip(everything, paths, numbers.tolist())}
+    ranked = sorted(order, key=order.__getitem__)
+    pairs = set(s.engine.docs(c.Combine(c.ALL, compiled.pairs), 10**6))
+    assert len(pairs) < max(limit * 5, 50)  # (stage 1 reads them all)
+    first = [d for d in ranked if d in pairs][:limit]
+    want = first
+    if len(first) < limit and not compiled.phrase:
+        want = first + [d for d in ranked[: limit + len(first)] if d not in first]
+    got = s._two_stage(compiled, limit, None)
+    assert [d for d, _ in got] == want
+    assert [x for _, x in got] == [-order[d][0] for d in want]
+    assert len(pairs) > 0 and (compiled.phrase or len(ranked) > 2 * len(pairs))

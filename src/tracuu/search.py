@@ -273,10 +273,17 @@ class Searcher:
             return self._top(compiled.node, limit, flt)
         depth = max(limit * STAGE1_DEPTH, STAGE1_MIN)
         stage1 = self._top(c.Combine(c.ALL, compiled.pairs), depth, flt)
-        scored = self.engine.score_docs(compiled.node, [d for d, _ in stage1])
+        candidates = [d for d, _ in stage1]
+        # (a phrase has its pairs: when all of those were read, nothing else matches)
+        if len(stage1) < limit and not compiled.phrase:
+            # too few to fill the page: the full query runs whatever they score, and
+            # scores them on its way (a query of their own would read the same postings)
+            rest, scored = self._top_at(compiled.node, max(limit, 1) + len(stage1), flt, candidates)
+            first = self._in_order(scored)[: max(limit, 1)]
+            return _chain(first, rest[: max(limit, 1) + len(first)])
+        scored = self.engine.score_docs(compiled.node, candidates)
         first = self._in_order(scored)[: max(limit, 1)]
         exhausted = len(stage1) < depth  # every paragraph with the pairs was read
-        # (a phrase has its pairs: when all of those were read, nothing else matches)
         if len(first) >= limit or (exhausted and compiled.phrase):
             return first
         return _chain(first, self._top(compiled.node, max(limit, 1) + len(first), flt))
@@ -287,14 +294,24 @@ class Searcher:
         Paragraphs of equal score are ordered by (path, paragraph number); when equal
         scores cross the limit, more are read until the tie is seen whole.
         """
+        return self._top_at(node, limit, flt, None)[0]
+
+    def _top_at(
+        self, node: c.Node, limit: int, flt: c.Node | None, docnums: list[int] | None
+    ) -> tuple[Ranked, Ranked]:
+        """:meth:`_top`, and the (docnum, score) of those of ``docnums`` (paragraphs
+        that pass ``flt``) that match ``node``, found on the way."""
         limit = max(limit, 1)
         depth = limit + TIE_MARGIN
         while True:
-            ranked = self.engine.search(node, depth, flt)
+            if docnums is None:
+                ranked, scored = self.engine.search(node, depth, flt), []
+            else:
+                ranked, scored = self.engine.search_at(node, depth, flt, docnums)
             if len(ranked) < depth or ranked[limit - 1][1] != ranked[-1][1]:
-                return self._in_order(ranked)[:limit]
+                return self._in_order(ranked)[:limit], scored
             if depth >= TIE_CAP:
-                return ranked[:limit]  # so many equal scores stay in storage order
+                return ranked[:limit], scored  # so many equal scores stay in storage order
             depth *= 4
 
     def _in_order(self, ranked: Ranked) -> Ranked:

@@ -123,6 +123,16 @@ class Searcher:
         return [(hit.docnum, float(hit.score or 0.0)) for hit in res]
 
     @_reading
+    def search_at(
+        self, node: c.Node, limit: int, filter: c.Node | None, docnums: Sequence[int]
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """:meth:`search`, and :meth:`score_docs` of ``docnums`` (paragraphs that pass
+        ``filter``) from the same pass over the postings."""
+        if self._vector is not None:
+            return self._vector.search_at(node, max(limit, 1), filter, docnums)
+        return self.search(node, limit, filter), self.score_docs(node, docnums)
+
+    @_reading
     def count(self, node: c.Node, filter: c.Node | None = None) -> int:
         """How many paragraphs match (a full pass over the postings)."""
         if self._vector is not None:

@@ -90,13 +90,16 @@ class Vector:
 
     def search(self, node: c.Node, limit: int, flt: c.Node | None) -> list[tuple[int, float]]:
         """The best ``limit`` (docnum, score), equal scores in docnum order."""
+        return _best(*self._all(node, flt), limit)
+
+    def search_at(
+        self, node: c.Node, limit: int, flt: c.Node | None, docnums: Sequence[int]
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """:meth:`search`, and the (docnum, score) of those of ``docnums`` that match, in
+        docnum order, from the same arrays."""
         ids, scores = self._all(node, flt)
-        if len(ids) > limit:
-            kth = np.partition(-scores, limit - 1)[limit - 1]
-            keep = np.flatnonzero(-scores <= kth)
-            ids, scores = ids[keep], scores[keep]
-        order = np.lexsort((ids, -scores))[:limit]
-        return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
+        at = restrict(ids, scores, np.array(sorted(set(docnums)), dtype=np.int64))
+        return _best(ids, scores, limit), list(zip(at[0].tolist(), at[1].tolist(), strict=True))
 
     def count(self, node: c.Node, flt: c.Node | None) -> int:
         return len(self._all(node, flt)[0])
@@ -349,6 +352,16 @@ def scores_at(m, local: list[int], offset: int, out: list[tuple[int, float]]) ->
         else:
             out.append((target + offset, m.score()))
             i += 1
+
+
+def _best(ids: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The best ``limit`` (docnum, score) of the arrays, equal scores in docnum order."""
+    if len(ids) > limit:
+        kth = np.partition(-scores, limit - 1)[limit - 1]
+        keep = np.flatnonzero(-scores <= kth)
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:limit]
+    return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
 
 
 def _native(node: c.Node) -> bool:
