@@ -83,8 +83,10 @@ class Manifest:
         d["files"] = {k: asdict(v) for k, v in sorted(self.files.items())}
         d["skipped"] = {k: asdict(v) for k, v in sorted(self.skipped.items())}
         d["ignored"] = dict(sorted(self.ignored.items()))
-        # surrogateescape'd file names (not valid UTF-8) must survive the round trip
-        return json.dumps(d, ensure_ascii=True, indent=1)
+        # surrogateescape'd file names (not valid UTF-8) must survive the round trip (as
+        # \u escapes); compact, as every search reads it (full viwiki: 4.2 MB indented,
+        # 3.8 MB compact, parsed in two thirds of the time)
+        return json.dumps(d, ensure_ascii=True, separators=(",", ":"))
 
     @classmethod
     def load(cls, gen: Path) -> Manifest:
