@@ -199,6 +199,25 @@ def test_the_command_line_keeps_numpy_to_one_blas_thread(given, expected):
         assert threads == "1"
 
 
+def test_batch_of_well_formed_queries_loads_no_terminal_library(built, tmp_path):
+    # rich formats terminal output and warnings: JSON lines need none of it
+    code = (
+        "import sys; from tracuu.cli import main; sys.argv[1:] = sys.argv[2:]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('rich', 'tracuu.render'))))"
+    )
+    topics = tmp_path / "topics.tsv"
+    argv = [sys.executable, "-c", code, "-", "batch", str(topics), "--index", str(built[1])]
+    topics.write_text("q1\tchỉnh đốn Đảng\nq2\tquy che\n", encoding="utf-8")
+    out = subprocess.run(argv, capture_output=True, text=True)
+    assert out.stderr == "" and '"id": "q2"' in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    topics.write_text('q1\tchỉnh đốn Đảng\nq2\t"quy che\n', encoding="utf-8")  # line 2: malformed
+    out = subprocess.run(argv, capture_output=True, text=True)
+    assert out.stderr.startswith("tracuu: warning: line 2: malformed query")
+    assert "rich.console" in out.stdout.strip().splitlines()[-1]
+
+
 def test_search_loads_only_what_it_needs(built):
     # cold start: `tracuu search` imports neither the indexer's command module nor the server's
     code = (

@@ -11,13 +11,11 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.text import Text
 
-from .. import __version__, render
+from .. import __version__
 from ..api import Archive
 from ..errors import (
     EXIT_ERROR,
@@ -29,6 +27,9 @@ from ..errors import (
     quiet_failed_writes,
 )
 from ..text import is_valid
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _folder_option(flag: str, name: str, default: str, envvar: str, text: str):
@@ -120,11 +121,22 @@ def _argument(value: str) -> str:
 
 
 def _stderr() -> Console:
+    # rich is imported when something is written with it (14 ms: a batch of well-formed
+    # queries writes nothing on stderr, and JSON needs none of it)
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _say(message: str, console: Console | None = None) -> None:
+    """One line of plain text (never markup) on stderr, or on ``console``."""
+    from rich.text import Text
+
+    (console or _stderr()).print(Text(message))
+
+
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    _stderr().print(Text(f"tracuu: error: {message}"))
+    _say(f"tracuu: error: {message}")
     sys.exit(code)
 
 
@@ -132,9 +144,7 @@ def _open_archive(index_dir: Path, corpus: Path) -> Archive:
     """The archive at ``index_dir``, built from ``corpus`` first if there is no index yet."""
     archive = Archive(index_dir)
     if not archive.exists():
-        _stderr().print(
-            Text(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
-        )
+        _say(f"tracuu: no index at {index_dir} yet; building it from {corpus} (first run)")
         _run_index(archive, corpus, rebuild=True, jobs=default_jobs(), quiet=False)
     return archive
 
@@ -157,15 +167,15 @@ def processes_option(*names: str, help: str):
 def _run_index(
     archive: Archive, corpus: Path, rebuild: bool, jobs: int, quiet: bool, words: bool = True
 ):
+    from .. import render
+
     console = _stderr()
     with render.ProgressBar(console, quiet) as bar:
         summary = archive.update(corpus, rebuild=rebuild, procs=jobs, progress=bar, words=words)
     if summary.repaired:
-        console.print(
-            Text(f"tracuu: warning: the index was damaged ({summary.repaired}); rebuilt it")
-        )
+        _say(f"tracuu: warning: the index was damaged ({summary.repaired}); rebuilt it", console)
     if not quiet:
-        console.print(Text(render.summary_line(summary)))
+        _say(render.summary_line(summary), console)
     return summary
 
 

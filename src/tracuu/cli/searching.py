@@ -7,12 +7,18 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.text import Text
 
-from .. import render
 from ..errors import EXIT_ERROR, EXIT_FOUND, EXIT_NOT_FOUND
-from .app import _argument, _fail, _open_archive, _stderr, cli, processes_option, query_options
+from .app import (
+    _argument,
+    _fail,
+    _open_archive,
+    _say,
+    _stderr,
+    cli,
+    processes_option,
+    query_options,
+)
 
 
 @cli.command("search")
@@ -78,6 +84,10 @@ def search_command(
         for hit in results.hits:
             click.echo(hit_line(results.query, hit))
     else:
+        from rich.console import Console
+
+        from .. import render
+
         out = Console(
             highlight=False,
             soft_wrap=True,
@@ -146,7 +156,7 @@ def batch_command(
     topics = read_topics(decode_input(queries.read()))
     archive = _open_archive(index_dir, corpus)
     writer = BatchWriter(fmt, sys.stdout, run_name)
-    err = _stderr()
+    err = None  # (rich, for warnings, only if there are some)
     found = malformed = False
     runs = archive.batch(
         topics,
@@ -160,7 +170,8 @@ def batch_command(
     for result in runs:
         if result.error is not None:
             malformed = True
-            err.print(Text(f"tracuu: warning: line {result.topic.line}: {result.error}"))
+            err = err or _stderr()
+            _say(f"tracuu: warning: line {result.topic.line}: {result.error}", err)
         else:
             found = found or result.found
         writer.write(result)
