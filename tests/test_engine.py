@@ -5,7 +5,7 @@ import random
 import pytest
 from whoosh import query as wq
 
-from tracuu import engine
+from tracuu import Ranking, engine, store
 
 
 def ids_after_skips(searcher, term, targets):
@@ -250,6 +250,28 @@ def test_field_lengths_read_from_one_array_as_whoosh_reads_them(archive):
         for w in (fast, plain)
     )
     assert got == want and len(got) > 10
+
+
+def test_the_length_array_is_made_when_a_scorer_first_asks_for_a_length(built):
+    """Scoring with arrays asks a scorer for its idf only: no field's length array is made
+    (20 ms at the first query on viwiki); scoring with Whoosh makes it at its first use."""
+    from tracuu.query import compiled as c
+
+    def made(eng):
+        return {
+            field
+            for sub, _ in eng._s.leaf_searchers()
+            for field in sub.reader()._perdoc.__dict__.get("_tracuu_lengths", {})
+        }
+
+    node = c.Combine(c.ANY, (c.Term("body", "đảng"), c.Term("fold", "chinh")))
+    for arrays, want in ((True, set()), (False, {"body", "fold"})):
+        eng = engine.Searcher(store.require_generation(built[1]), Ranking(), arrays=arrays)
+        try:
+            assert eng.search(node, 5)
+            assert made(eng) == want
+        finally:
+            eng.close()
 
 
 def test_wide_or_collector_finds_what_whoosh_finds(archive):

@@ -41,9 +41,12 @@ class SegmentKeys:
         self._numbers[:count] = np.frombuffer(raw, dtype=">u4", count=count)
 
     def paths(self, local: np.ndarray) -> list[str]:
+        return [path.decode("utf-8") for path in self._raw(local)]
+
+    def _raw(self, local: np.ndarray) -> list[bytes]:
         data, starts = self._data, self._offsets[local]
         ends = (starts + self._lengths[local]).tolist()
-        return [data[a:b].decode("utf-8") for a, b in zip(starts.tolist(), ends, strict=True)]
+        return [data[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
 
     def numbers(self, local: np.ndarray) -> np.ndarray:
         return self._numbers[local]
@@ -62,7 +65,7 @@ class SegmentKeys:
         if not (numbers[inside] == numbers[np.flatnonzero(inside) - 1] + 1).all():
             return None
         ends = np.append(starts[1:], len(numbers)) - 1
-        return starts if self.paths(starts) == self.paths(ends) else None
+        return starts if self._raw(starts) == self._raw(ends) else None  # (undecoded)
 
     def every_path(self) -> Iterator[bytes]:
         """Each paragraph's path, undecoded, in docnum order."""
