@@ -142,6 +142,28 @@ def test_arrays_after_an_update_skip_deleted_paragraphs(corpus, tmp_path):
         assert _compare(a.searcher) >= 30
 
 
+def test_an_index_in_several_segments_ranks_as_one(corpus, tmp_path, monkeypatch):
+    """The same files built as one segment and as three (a shard each): the same hits
+    and scores, and Whoosh's own over the three."""
+    from tracuu import build
+
+    one = Archive.build(corpus, tmp_path / "one")
+    monkeypatch.setattr(build, "SHARDS", 3)
+    monkeypatch.setattr(build, "SHARD_MIN_FILES", 1)
+    three = Archive.build(corpus, tmp_path / "three")
+    with one, three:
+        assert len(one.searcher.engine._s.leaf_searchers()) == 1
+        assert len(three.searcher.engine._s.leaf_searchers()) == 3
+        for query in QUERIES:
+            for options in ({"limit": 50}, {"limit": 3, "by_document": True}):
+                got, _ = _results(three.searcher, query, **options)
+                want, _ = _results(one.searcher, query, **options)
+                assert [(p, n, round(x, 6)) for p, n, x in got] == [
+                    (p, n, round(x, 6)) for p, n, x in want
+                ], (query, options)
+        assert _compare(three.searcher) >= 30
+
+
 def _every_term(reader):
     for field in ("body", "fold", "pairs", "fpairs"):
         for btext in reader.lexicon(field):
