@@ -290,3 +290,31 @@ def _run_topics_unpatched():
 
 
 _RUN_TOPICS = _run_topics_unpatched()  # (set before a test patches it)
+
+
+def test_forked_workers_start_with_what_they_were_given_frozen(built, monkeypatch):
+    """Forked workers collect no garbage among the objects they start with (gc.freeze: a
+    collection would write to every page of the open index, copying each); once the
+    batch is done, this process collects them again."""
+    import gc
+
+    from tracuu import api
+    from tracuu.output import read_topics
+
+    _hand_off_at_once(monkeypatch)
+    monkeypatch.setattr(api, "_run_topics", frozen_count)
+    topics = read_topics(_many(2))
+    with Archive(built[1]) as a:
+        got = list(a.batch(topics, jobs=2))
+    counts = {int(r.error) for r in got[1:]}  # (the first ran here, before the workers)
+    assert min(counts) > 1000
+    assert gc.get_freeze_count() == 0
+
+
+def frozen_count(task):
+    """The results of a worker's task: as their errors, how many objects it has frozen."""
+    import gc
+
+    from tracuu.api import TopicResult
+
+    return [TopicResult(topic, None, str(gc.get_freeze_count())) for topic in task[3]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import threading
 import time
@@ -209,6 +210,9 @@ class Archive:
             for stream in (sys.stdout, sys.stderr):  # or a copy would write it again
                 with contextlib.suppress(OSError, ValueError, AttributeError):
                     stream.flush()
+            # the copies' garbage collections pass over what they were given (the open
+            # index, its caches): each would write to every page of it, copying them all
+            gc.freeze()
         try:
             pool = Pool(_run_topics, min(jobs, len(chunks)), given_up=_topics_lost, fork=fork)
             with pool:
@@ -218,6 +222,7 @@ class Archive:
                     yield from outcome
         finally:
             if fork:
+                gc.unfreeze()
                 _worker_archives.pop(key, None)
 
     def _batch_here(self, topics: list[Topic], o: _BatchOptions) -> Iterator[TopicResult]:
