@@ -199,21 +199,25 @@ def block_values(raw: bytes, n: int, fixedsize, which: list[int] | None = None):
 
 
 _INT = struct.Struct("!i")  # a block's length, as whoosh3 writes it (negative: the last)
+_MAGIC = wcodec.WHOOSH3_HEADER_MAGIC  # a posting list's first bytes
 _FIRST_ID = struct.Struct("<I")
 
 
-def term_arrays(m, at: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
-    """(ids, weights) of the blocks of leaf matcher ``m`` from its current one to its
-    last, read in one pass over the posting file's memory: no matcher step, copy or
+def term_arrays(
+    postfile, start: int, at: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ids, weights) of the posting list at ``start`` of ``postfile`` (a term info's
+    extent), read in one pass over the posting file's memory: no matcher, step, copy or
     cumsum per block (a common syllable has hundreds). With ``at`` (sorted ids), only
     the blocks that may hold one of them are read: every block's ids, not only those of
-    ``at``. None where the file is not in memory (storage.View) or a block is not one of
-    ours with widths: the caller then reads block by block."""
-    buf = getattr(m._postfile, "_buf", None)
-    if not isinstance(buf, memoryview):
+    ``at``. None where the file is not in memory (storage.View), the list does not start
+    as whoosh3's do, or a block is not one of ours with widths: the caller then reads
+    block by block, through Whoosh's matcher (which names any damage)."""
+    buf = getattr(postfile, "_buf", None)
+    if not isinstance(buf, memoryview) or buf[start : start + 4] != _MAGIC:
         return None
-    blocks = [(m._dataoffset, m._blocklength, m._maxid)]
-    last, position = m._lastblock, m._nextoffset
+    blocks = []
+    last, position = False, start + 4
     while not last:
         length = _INT.unpack_from(buf, position)[0]
         last, length = length < 0, abs(length)

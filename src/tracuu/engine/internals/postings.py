@@ -55,11 +55,11 @@ def term_postings(
         if at is not None:
             ids, tf = restrict(ids, tf, at)
     else:
-        m = reader._terms.matcher(field, btext, reader.schema[field].format)
-        found = term_arrays(m, at)
+        found = term_arrays(reader._terms._postfile, info.extent()[0], at)
         if found is not None:
             ids, tf = found if at is None else restrict(*found, at)
         else:
+            m = reader._terms.matcher(field, btext, reader.schema[field].format)
             parts = [
                 _block(m) if want is None else restrict(*_block(m), want) for want in _walk(m, at)
             ]
