@@ -390,3 +390,97 @@ def test_paragraphs_with_every_pair_come_first_then_the_full_query(paired, query
     assert [d for d, _ in got] == want
     assert [x for _, x in got] == [-order[d][0] for d in want]
     assert len(pairs) > 0 and (compiled.phrase or len(ranked) > 2 * len(pairs))
+
+
+@pytest.fixture(scope="module")
+def phrased(tmp_path_factory):
+    """An archive where many paragraphs have every pair of "xây dựng nông thôn mới" but
+    not the phrase ("xây dựng nông trại, dựng nông thôn"), some have it, some short ones
+    have it as typed only apart and with another accent side by side ("nông thôn mơi"),
+    and some long ones have it, and its words typed without diacritics apart: loosened,
+    both score above some that have it, the second as the unaccented query's exact
+    match."""
+    from tracuu import Archive
+
+    root = tmp_path_factory.mktemp("phrased")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    filler = "Báo cáo tình hình kinh tế của huyện."
+    for i in range(10):
+        paragraphs = [f"Văn bản số {i}"]
+        for j in range(12):
+            more = filler * (1 + (i * 12 + j) % 7)
+            if (i + j) % 4 == 0:
+                paragraphs.append(f"Xây dựng nông thôn mới. {more}")
+            elif (i + j) % 4 == 1:
+                paragraphs.append(f"Xây dựng nông thôn mơi và thôn mới. {filler * (j % 2)}")
+            elif (i + j) % 8 == 2:  # typed without diacritics, apart: rare words
+                paragraphs.append(
+                    f"Xây dựng nông thôn mới. Xay dung nong trai, dung nong thon, thon moi. "
+                    f"{filler * 6}"
+                )
+            else:  # every pair, apart: they score as much, their positions say no
+                paragraphs.append(f"Xây dựng nông trại, dựng nông thôn, thôn mới. {more}")
+        (corpus / f"bao-cao-{i:02}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    with Archive.build(corpus, root / "index") as archive:
+        yield archive
+
+
+@pytest.mark.parametrize("query", ['"xây dựng nông thôn mới"', '"xay dung nong thon moi"'])
+@pytest.mark.parametrize("limit", [1, 3, 10, 40, 200])
+def test_a_phrase_is_checked_where_it_may_rank(phrased, query, limit, monkeypatch):
+    """A phrase's candidates are checked best first: the page is the one that checking
+    every candidate gives, and the positions of a small page's words are read at fewer
+    paragraphs than stage 1 found."""
+    import tracuu.engine.vector as vector
+    from tracuu import search
+    from tracuu.query import compiled as c
+    from tracuu.query import parse
+
+    s = phrased.searcher
+    compiled = s._compile(parse(query), "auto")
+    assert compiled.phrase and c.loosened(compiled.node) is not None
+    everything = s.engine.search(compiled.node, 10**6)  # (positions read everywhere)
+    paths, numbers = s.engine.keys([d for d, _ in everything])
+    order = {d: (-x, p, n) for (d, x), p, n in zip(everything, paths, numbers.tolist())}
+    ranked = sorted(order, key=order.__getitem__)
+    pairs = c.Combine(c.ALL, compiled.pairs)
+    assert len(s.engine.docs(pairs, 10**6)) > len(everything)  # (many: pairs apart)
+    depth = max(limit * search.STAGE1_DEPTH, search.STAGE1_MIN)
+    stage1 = s._top(pairs, depth, None)
+    # the best of stage 1's with the phrase; if too few and stage 1 did not read every
+    # paragraph with the pairs, then the full query's best
+    want = [d for d in ranked if d in {d for d, _ in stage1}][:limit]
+    if len(want) < limit and len(stage1) == depth:
+        want += [d for d in ranked[: limit + len(want)] if d not in want]
+
+    read: list[int] = []
+    phrase_at = vector.phrase_at
+
+    def counted(reader, field, words, docnums):
+        read.append(len(docnums))
+        return phrase_at(reader, field, words, docnums)
+
+    monkeypatch.setattr(vector, "phrase_at", counted)
+    got = s._two_stage(compiled, limit, None)
+    assert [d for d, _ in got] == want
+    assert [x for _, x in got] == [-order[d][0] for d in want]
+    if limit <= 3:
+        assert 0 < max(read) < len(stage1)
+
+
+def test_loosened_phrases_match_their_words_anywhere():
+    from tracuu.query import compiled as c
+
+    phrase = c.Phrase("body", ("a", "b", "c"))
+    words = c.Combine(c.ALL, (c.Term("body", "a"), c.Term("body", "b"), c.Term("body", "c")))
+    pair = c.Term("pairs", "a_b")
+    assert c.loosened(phrase) == words
+    assert c.loosened(c.Combine(c.ALL, (pair, phrase), boost=2.0)) == c.Combine(
+        c.ALL, (pair, words), boost=2.0
+    )
+    assert c.loosened(c.Combine(c.ALL, (pair, c.Term("body", "a")))) is None  # no phrase
+    excluded = c.Combine(c.ALL, (pair, c.Combine(c.NOT, (phrase,))))
+    assert c.loosened(excluded) is None  # (loosened, it would exclude more)
+    kept = c.Combine(c.ALL, (phrase, c.Combine(c.NOT, (pair,))))
+    assert c.loosened(kept) == c.Combine(c.ALL, (words, c.Combine(c.NOT, (pair,))))

@@ -281,12 +281,38 @@ class Searcher:
             rest, scored = self._top_at(compiled.node, max(limit, 1) + len(stage1), flt, candidates)
             first = self._in_order(scored)[: max(limit, 1)]
             return _chain(first, rest[: max(limit, 1) + len(first)])
-        scored = self.engine.score_docs(compiled.node, candidates)
+        scored = self._checked(compiled.node, candidates, max(limit, 1))
         first = self._in_order(scored)[: max(limit, 1)]
         exhausted = len(stage1) < depth  # every paragraph with the pairs was read
         if len(first) >= limit or (exhausted and compiled.phrase):
             return first
         return _chain(first, self._top(compiled.node, max(limit, 1) + len(first), flt))
+
+    def _checked(self, node: c.Node, candidates: list[int], limit: int) -> Ranked:
+        """(docnum, score) of the ``candidates`` that match ``node``: all of them, or
+        where ``node`` has phrases, enough that its best ``limit`` are among them.
+
+        The positions of a phrase's words are what costs: they are read only where it
+        may rank. The candidates are scored first with the phrases loosened (their
+        words anywhere: the same score where the phrase holds, never less), then checked
+        best first until ``limit`` have passed and none left could score as much.
+        """
+        loose = c.loosened(node)
+        if loose is None:
+            return self.engine.score_docs(node, candidates)
+        bounds = sorted(self.engine.score_docs(loose, candidates), key=lambda x: -x[1])
+        found: Ranked = []
+        done, step = 0, limit
+        while done < len(bounds):
+            batch = [d for d, _ in bounds[done : done + step]]
+            found += self.engine.score_docs(node, batch)
+            done += len(batch)
+            step *= 2
+            if len(found) >= limit and done < len(bounds):
+                kth = sorted((x for _, x in found), reverse=True)[limit - 1]
+                if bounds[done][1] < kth:  # (a tie with the last one could still rank)
+                    break
+        return found
 
     def _top(self, node: c.Node, limit: int, flt: c.Node | None) -> Ranked:
         """The best ``limit`` hits, the same whatever order the index stores paragraphs in.

@@ -7,7 +7,7 @@ through the vocabulary, the engine translates them into its own query objects.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ALL, ANY, BEST, MAYBE, NOT = "all", "any", "best", "maybe", "not"  # how children combine
 GLOB, PREFIX, RANGE, EQUALS, CONTAINS = "glob", "prefix", "range", "equals", "contains"
@@ -82,3 +82,29 @@ def terms(node: Node) -> Iterator[Term]:
     elif isinstance(node, Combine) and node.how != NOT:
         for child in node.children:
             yield from terms(child)
+
+
+def loosened(node: Node) -> Node | None:
+    """``node`` with each phrase's words anywhere (all of its terms) instead of side by
+    side: it matches wherever ``node`` does, and scores at least as much there (a phrase
+    scores the sum of its words, and no score is negative). None when no phrase needs it,
+    or when one is excluded (loosened, it would exclude more)."""
+    if isinstance(node, Phrase):
+        return Combine(ALL, tuple(Term(node.field, w) for w in node.words))
+    if not isinstance(node, Combine):
+        return None
+    if node.how == NOT:
+        return None
+    children = [loosened(x) for x in node.children]
+    if all(x is None for x in children):
+        return None
+    if any(x is None and _has_phrase(y) for x, y in zip(children, node.children, strict=True)):
+        return None  # (a phrase that cannot be loosened, under an exclusion)
+    kept = tuple(x if x is not None else y for x, y in zip(children, node.children, strict=True))
+    return replace(node, children=kept)
+
+
+def _has_phrase(node: Node) -> bool:
+    if isinstance(node, Phrase):
+        return True
+    return isinstance(node, Combine) and any(_has_phrase(x) for x in node.children)
