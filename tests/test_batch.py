@@ -219,6 +219,35 @@ def test_batch_workers_use_the_archive_s_ranking(built, monkeypatch):
     assert scores[0] != scores[1]
 
 
+@pytest.mark.parametrize("fork", [True, False])
+def test_forked_workers_take_the_queries_after_the_first(built, monkeypatch, fork):
+    """Forked workers start with what the first query set up: they are given the rest
+    at once, however fast it was. Spawned ones open the index again, so queries run
+    here for ``HANDOFF_S`` first (here never reached: none are handed over)."""
+    from tracuu import api
+    from tracuu.output import read_topics
+
+    monkeypatch.setattr(api, "HANDOFF_S", 3600.0)
+    monkeypatch.setattr(api, "WORKERS_WORTH_S", 0.0)
+    monkeypatch.setattr(api, "SPAWNED_WORTH_S", 0.0)
+    monkeypatch.setattr(api, "_can_fork", lambda: fork)
+    handed: list[int] = []
+    in_workers = api.Archive._batch_in_workers
+
+    def spy(self, topics, *args):
+        handed.append(len(topics))
+        return in_workers(self, topics, *args)
+
+    monkeypatch.setattr(api.Archive, "_batch_in_workers", spy)
+    topics = read_topics(_many(3))
+    with Archive(built[1]) as a:
+        here = list(a.batch(topics, limit=4, jobs=1))
+        assert handed == []
+        two = list(a.batch(topics, limit=4, jobs=2))
+    assert two == here
+    assert handed == ([len(topics) - 1] if fork else [])
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "tsv", "csv", "trec"])
 def test_batch_renders_each_topic_where_it_ran(built, monkeypatch, fmt):
     """batch(render=...) in worker processes: each topic comes back as the text its

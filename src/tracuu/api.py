@@ -48,7 +48,7 @@ class FileView:
 # starts at once, with the archive open; spawned (where this process cannot fork), it
 # starts in about as long as this process took to open the index (0.4 s on full viwiki,
 # where 200 queries take 3.3 s in one process).
-HANDOFF_S = 0.1  # queries run here first, to see how long they take
+HANDOFF_S = 0.1  # queries run here first, to see how long they take (spawned workers)
 WORKERS_WORTH_S = 0.5  # what the rest must take here for forked workers to run them
 SPAWNED_WORTH_S = 1.5  # ... for spawned workers
 BATCH_CHUNK = 4  # topics a batch worker runs per task
@@ -168,10 +168,11 @@ class Archive:
         order; documents are ranked (each with its best paragraphs), as ``tracuu batch``
         does, unless ``by_document`` is False.
 
-        With ``jobs`` > 1, the queries left after ``HANDOFF_S`` seconds go to that many
-        worker processes, if by the time the first ones took they would take
-        ``WORKERS_WORTH_S`` more here (``SPAWNED_WORTH_S`` where this process cannot
-        fork, and each worker opens the index again). The results are the same.
+        With ``jobs`` > 1, the queries left after the first go to that many worker
+        processes, if by the time it took they would take ``WORKERS_WORTH_S`` more here.
+        Where this process cannot fork, each worker opens the index again: they are
+        given the queries left after ``HANDOFF_S`` seconds, if those would take
+        ``SPAWNED_WORTH_S`` more. The results are the same.
 
         ``render`` (a picklable callable, e.g. :class:`tracuu.output.BatchFormat`) turns
         each result into text where its query ran: a worker sends back that text, not the
@@ -181,7 +182,9 @@ class Archive:
         options = _BatchOptions(limit, mode, tuple(filters), by_document, render)
         done = 0
         fork = jobs > 1 and _can_fork()
-        worth = WORKERS_WORTH_S if fork else SPAWNED_WORTH_S
+        # (forked, the workers start with what the first query set up: the time to
+        # see how long queries take would be time one core works alone)
+        handoff, worth = (0.0, WORKERS_WORTH_S) if fork else (HANDOFF_S, SPAWNED_WORTH_S)
         if jobs > 1:
             _ = self.searcher  # opened before the clock starts
         start = time.perf_counter()
@@ -189,7 +192,7 @@ class Archive:
             yield result
             done += 1
             spent = time.perf_counter() - start
-            if jobs > 1 and spent >= HANDOFF_S and (len(topics) - done) * spent / done >= worth:
+            if jobs > 1 and spent >= handoff and (len(topics) - done) * spent / done >= worth:
                 break
         if done < len(topics):
             yield from self._batch_in_workers(topics[done:], options, jobs, fork)
