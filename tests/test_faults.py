@@ -1105,6 +1105,15 @@ def _garbage_manifest(index: Path) -> None:
     (current_gen(index) / "manifest.json").write_bytes(b'{"schema": 2, "files": {\x00\xff garbage')
 
 
+def _manifest_record_without_hash(index: Path) -> None:
+    """Valid JSON, a file's record without a field it cannot do without (its records
+    are made when a search shows them: the manifest is checked when read)."""
+    manifest = current_gen(index) / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["files"][sorted(data["files"])[-1]]["sha256"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+
 def _truncate_spellings(index: Path) -> None:
     table = current_gen(index) / "SPELLINGS.tbl"
     table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
@@ -1123,6 +1132,7 @@ DAMAGES = {
     "current-names-missing-gen": _current_names_missing_generation,
     "manifest-deleted": _delete_manifest,
     "manifest-garbage": _garbage_manifest,
+    "manifest-record-without-hash": _manifest_record_without_hash,
 }
 
 

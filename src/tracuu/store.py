@@ -20,8 +20,8 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, MutableMapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .errors import (
@@ -54,6 +54,40 @@ class FileRecord:
     metadata: dict[str, str] = field(default_factory=dict)  # the header fields found
 
 
+_RECORD_FIELDS = frozenset(FileRecord.__dataclass_fields__)
+_RECORD_NEEDS = frozenset(("sha256", "size", "mtime_ns", "paragraphs"))  # (no default)
+
+
+class Records(MutableMapping[str, FileRecord]):
+    """A manifest's files: each record as read (JSON), made a FileRecord when first
+    asked for. Every search reads the manifest, and shows a few of its records (full
+    viwiki has 7,860: making them all took as long as parsing the JSON)."""
+
+    def __init__(self, raw: dict[str, dict]) -> None:
+        self._raw: dict[str, dict | FileRecord] = dict(raw)
+
+    def __getitem__(self, name: str) -> FileRecord:
+        found = self._raw[name]
+        if isinstance(found, dict):
+            found = self._raw[name] = FileRecord(**found)
+        return found
+
+    def __setitem__(self, name: str, record: FileRecord) -> None:
+        self._raw[name] = record
+
+    def __delitem__(self, name: str) -> None:
+        del self._raw[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+
 @dataclass
 class SkippedFile:
     """A corpus file that is not searchable, and why."""
@@ -72,14 +106,14 @@ class Manifest:
     words: bool = True  # underthesea's longer words are indexed
     built_at: str = ""
     updated_at: str = ""
-    files: dict[str, FileRecord] = field(default_factory=dict)
+    files: MutableMapping[str, FileRecord] = field(default_factory=dict)
     skipped: dict[str, SkippedFile] = field(default_factory=dict)
     ignored: dict[str, str] = field(default_factory=dict)  # other file types: name -> suffix
     # the generation's own files (the engine's): name -> [size, mtime_ns, crc32]
     sealed: dict[str, list[int]] = field(default_factory=dict)
 
     def dump(self) -> str:
-        d = asdict(self)
+        d = asdict(replace(self, files={}))
         d["files"] = {k: asdict(v) for k, v in sorted(self.files.items())}
         d["skipped"] = {k: asdict(v) for k, v in sorted(self.skipped.items())}
         d["ignored"] = dict(sorted(self.ignored.items()))
@@ -92,7 +126,13 @@ class Manifest:
     def load(cls, gen: Path) -> Manifest:
         try:
             d = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-            d["files"] = {k: FileRecord(**v) for k, v in d.get("files", {}).items()}
+            files = d.get("files", {})
+            if not all(
+                type(v) is dict and _RECORD_NEEDS <= v.keys() <= _RECORD_FIELDS
+                for v in files.values()
+            ):
+                raise ValueError("a file's record is not one")  # (made when asked for)
+            d["files"] = Records(files)
             d["skipped"] = {k: SkippedFile(**v) for k, v in d.get("skipped", {}).items()}
             return cls(**d)
         except FileNotFoundError:
