@@ -46,6 +46,7 @@ CACHE_MB = 256  # posting arrays kept between queries, per open index
 FEW = 32  # a term is read only at the paragraphs that count when they are 1/FEW of its own
 READ_AT_KEPT = 100_000  # terms remembered as read in part (a second time: read whole)
 PARAMS_KEPT = 100_000  # terms whose BM25 parameters (idf ...) are remembered
+SIZES_KEPT = 100_000  # terms whose paragraph counts are remembered
 
 Found = tuple[np.ndarray, np.ndarray]  # (sorted local docnums, their scores)
 _EMPTY: Found = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -91,6 +92,8 @@ class Vector:
         self._read_at: OrderedDict[tuple, None] = OrderedDict()  # terms read in part once
         self._params: Recent[tuple, tuple[float, float, float, float] | None]  # BM25's
         self._params = Recent(PARAMS_KEPT)
+        # (a query asks a term's count at each stage, ALL node and spelling it is in)
+        self._sizes: Recent[tuple[str, str], int] = Recent(SIZES_KEPT)
         self._norm: dict[tuple, np.ndarray] = {}  # (field, BM25's avgfl, B, K1)
         self._every: np.ndarray | None = None  # every paragraph not deleted
 
@@ -302,10 +305,15 @@ class Vector:
 
     def _frequency(self, field: str, text: str) -> int:
         """How many paragraphs have the term (deleted ones too)."""
-        btext = self._bytes(field, text)
-        if btext is None:
-            return 0
-        return sum(sub.reader().doc_frequency(field, btext) for sub, _ in self._leaves)
+        key = (field, text)
+        found = self._sizes.get(key)
+        if found is None:
+            btext = self._bytes(field, text)
+            found = 0
+            if btext is not None:
+                found = sum(sub.reader().doc_frequency(field, btext) for sub, _ in self._leaves)
+            self._sizes[key] = found
+        return found
 
     def _read_term(self, field: str, text: str, at: np.ndarray | None = None) -> Found:
         btext = self._bytes(field, text)
