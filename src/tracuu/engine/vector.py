@@ -33,9 +33,10 @@ import numpy as np
 from ..query import compiled as c
 from ..recent import Recent
 from .internals.postings import (
+    FLOAT_LENGTHS,
     bm25_parameters,
     every_paragraph,
-    field_lengths,
+    field_length_bytes,
     phrase_at,
     restrict,
     segments,
@@ -94,7 +95,8 @@ class Vector:
         self._params = Recent(PARAMS_KEPT)
         # (a query asks a term's count at each stage, ALL node and spelling it is in)
         self._sizes: Recent[tuple[str, str], int] = Recent(SIZES_KEPT)
-        self._norm: dict[tuple, np.ndarray] = {}  # (field, BM25's avgfl, B, K1)
+        self._lengths: dict[str, np.ndarray] = {}  # field -> each paragraph's length byte
+        self._norm: dict[tuple, np.ndarray] = {}  # (BM25's avgfl, B, K1) -> by length byte
         self._every: np.ndarray | None = None  # every paragraph not deleted
 
     # ---- what the engine asks
@@ -340,8 +342,9 @@ class Vector:
             return ids, tf
         idf, avgfl, b, k1 = params
         # bm25() of whoosh.scoring, operation for operation (the length part is the same
-        # for every term of the field: worked out once for every paragraph)
-        return ids, idf * ((tf * (k1 + 1)) / (tf + self._norms(field, avgfl, b, k1)[ids]))
+        # for every term of the field: worked out once for each of the 256 lengths)
+        norms = self._norms(avgfl, b, k1)[self._length_bytes(field)[ids]]
+        return ids, idf * ((tf * (k1 + 1)) / (tf + norms))
 
     def _parameters(self, field: str, btext: bytes) -> tuple[float, float, float, float] | None:
         for sub, _ in self._leaves:
@@ -349,14 +352,22 @@ class Vector:
                 return bm25_parameters(sub.weighting.scorer(sub, field, btext))
         return None  # (no segment has it: nothing to score)
 
-    def _norms(self, field: str, avgfl: float, b: float, k1: float) -> np.ndarray:
-        """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` of every paragraph."""
-        key = (field, avgfl, b, k1)
+    def _length_bytes(self, field: str) -> np.ndarray:
+        """Every paragraph's length of ``field``, as the byte it is kept as."""
+        found = self._lengths.get(field)
+        if found is None:
+            parts = [field_length_bytes(sub.reader(), field) for sub, _ in self._leaves]
+            found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            self._lengths[field] = found
+        return found
+
+    def _norms(self, avgfl: float, b: float, k1: float) -> np.ndarray:
+        """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` of each length byte (a paragraph's
+        length is one of 256: this is all of them, worked out at once)."""
+        key = (avgfl, b, k1)
         found = self._norm.get(key)
         if found is None:
-            parts = [field_lengths(sub.reader(), field) for sub, _ in self._leaves]
-            fl = np.concatenate(parts) if parts else np.zeros(0)
-            found = self._norm[key] = k1 * ((1 - b) + b * fl / avgfl)
+            found = self._norm[key] = k1 * ((1 - b) + b * FLOAT_LENGTHS / avgfl)
         return found
 
     def _whoosh(self, node: c.Node, within: np.ndarray | None) -> Found:

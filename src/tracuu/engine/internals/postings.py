@@ -12,7 +12,7 @@ from .codec import block_arrays, block_values, term_arrays
 
 # a length byte -> the length BM25 reads (whoosh3's byte_to_length, 0 read as 1)
 LENGTHS = np.array([wcodec.byte_to_length(b) or 1 for b in range(256)], dtype=np.int64)
-_FLOAT_LENGTHS = LENGTHS.astype(np.float64)  # (one pass over a segment's lengths, not two)
+FLOAT_LENGTHS = LENGTHS.astype(np.float64)  # (one pass over a segment's lengths, not two)
 
 
 def segments(searcher) -> list:
@@ -213,8 +213,14 @@ def field_lengths(reader, field: str) -> np.ndarray:
     cache = reader._perdoc.__dict__.setdefault("_tracuu_length_floats", {})
     if field not in cache:
         column = length_bytes(reader._perdoc, field, reader.doc_count_all())
-        cache[field] = _FLOAT_LENGTHS[column]
+        cache[field] = FLOAT_LENGTHS[column]
     return cache[field]
+
+
+def field_length_bytes(reader, field: str) -> np.ndarray:
+    """Every paragraph's length of ``field`` in one segment, as the byte it is kept as
+    (BM25 reads ``FLOAT_LENGTHS[byte]``)."""
+    return length_bytes(reader._perdoc, field, reader.doc_count_all())
 
 
 def length_bytes(perdoc, field: str, doc_count: int) -> np.ndarray:
