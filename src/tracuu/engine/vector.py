@@ -328,8 +328,8 @@ class Vector:
         parts = []
         for sub, offset, local in self._segments(at):
             found = term_postings(sub.reader(), field, btext, local)
-            if found is not None:
-                parts.append((found[0] + offset, found[1]) if offset else found)
+            if found is not None and len(found[0]):
+                parts.append((offset, found))
         return _joined(parts)
 
     def _scored(self, field: str, btext: bytes, ids: np.ndarray, tf: np.ndarray) -> Found:
@@ -445,13 +445,22 @@ def _united(found: list[Found], how) -> Found:
     return ids[starts], how.reduceat(scores, starts)
 
 
-def _joined(parts: list[Found]) -> Found:
-    """Found in segments one after the other, as one."""
+def _joined(parts: list[tuple[int, Found]]) -> Found:
+    """Postings found in segments one after the other (each with its first docnum), as
+    one: each part copied once, its docnums moved on the way."""
     if not parts:
         return _EMPTY
     if len(parts) == 1:
-        return parts[0]
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        offset, (ids, tf) = parts[0]
+        return (ids + offset if offset else ids), tf
+    ids = np.empty(sum(len(p[0]) for _, p in parts), dtype=np.int64)
+    tf = np.empty(len(ids))
+    done = 0
+    for offset, (some, weights) in parts:
+        np.add(some, offset, out=ids[done : done + len(some)])
+        tf[done : done + len(some)] = weights
+        done += len(some)
+    return ids, tf
 
 
 def _boosted(found: Found, boost: float) -> Found:
