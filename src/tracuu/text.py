@@ -134,9 +134,16 @@ def casefold(text: str) -> str:
     return text.lower()
 
 
-def _fold_table() -> dict[int, str | None]:
-    """Every precomposed Latin/Greek/Cyrillic letter -> its base letter; marks -> nothing."""
-    table: dict[int, str | None] = {}
+_KEPT_BELOW = 0x3000  # characters up to here are in the table, as themselves if kept
+
+
+def _fold_table() -> dict[int, int | str | None]:
+    """Every precomposed Latin/Greek/Cyrillic letter -> its base letter; marks -> nothing.
+
+    The letters kept are there too, as themselves (up to ``_KEPT_BELOW``): translate()
+    looks up every character, and one missing from the table costs it an exception
+    (folding paragraphs to highlight them took twice as long)."""
+    table: dict[int, int | str | None] = {cp: cp for cp in range(_KEPT_BELOW)}
     for cp in range(0x00C0, 0x2000):
         ch = chr(cp)
         if unicodedata.combining(ch):
