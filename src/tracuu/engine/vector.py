@@ -252,10 +252,11 @@ class Vector:
         return sum(sizes)
 
     def _term(self, field: str, text: str, at: np.ndarray | None = None) -> Found:
-        """A term's paragraphs and BM25 scores: from the cache, else read whole and kept;
-        the first time only the paragraphs ``at`` count and they are few against the
-        term's, read there alone (skipping the blocks between) and not kept. A term whose
-        postings were read for documents read whole is scored from them."""
+        """A term's paragraphs and BM25 scores: from the cache, else read whole and kept
+        (and its postings, which documents read whole count); the first time only the
+        paragraphs ``at`` count and they are few against the term's, read there alone
+        (skipping the blocks between) and not kept. A term whose postings were read for
+        documents read whole is scored from them."""
         key = (field, text)
         hit = self._cache.get(key)
         if hit is not None:
@@ -278,7 +279,12 @@ class Vector:
             while len(self._read_at) > READ_AT_KEPT:
                 self._read_at.popitem(last=False)
             return self._read_term(field, text, at)
-        found = self._read_term(field, text)
+        btext = self._bytes(field, text)
+        found = _EMPTY
+        if btext is not None:  # (documents read whole count its postings: kept for them too)
+            raw = self._postings(field, btext, None)
+            self._cache.put((_RAW, *key), raw)
+            found = self._scored(field, btext, *raw)
         self._cache.put(key, found)
         return found if at is None else restrict(*found, at)
 
