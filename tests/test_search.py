@@ -337,16 +337,32 @@ def test_by_document_the_documents_with_every_word_come_first(tmp_path):
         assert not kept.widened and [d.path for d in kept.documents] == ["dai.txt"]
 
 
+def _built(tmp_path_factory, name: str, documents: list[list[str]]):
+    """An archive of ``documents`` (each a file of paragraphs), built and open."""
+    from tracuu import Archive
+
+    root = tmp_path_factory.mktemp(name)
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for i, paragraphs in enumerate(documents):
+        (corpus / f"bao-cao-{i:02}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    return Archive.build(corpus, root / "index")
+
+
+def _full_order(s, node) -> dict[int, tuple[float, str, int]]:
+    """Every paragraph ``node`` matches (the full query, positions read everywhere),
+    with the key that ranks it: (-score, path, paragraph number)."""
+    everything = s.engine.search(node, 10**6)
+    paths, numbers = s.engine.keys([d for d, _ in everything])
+    return {d: (-x, p, n) for (d, x), p, n in zip(everything, paths, numbers.tolist())}
+
+
 @pytest.fixture(scope="module")
 def paired(tmp_path_factory):
     """An archive where few paragraphs have "chỉnh đốn Đảng" side by side and many have
     its words apart, in paragraphs of different lengths (so that scores differ)."""
-    from tracuu import Archive
-
-    root = tmp_path_factory.mktemp("paired")
-    corpus = root / "corpus"
-    corpus.mkdir()
     filler = "Báo cáo tình hình kinh tế xã hội của huyện trong năm qua."
+    documents = []
     for i in range(12):
         paragraphs = [f"Văn bản số {i}"]
         for j in range(4):
@@ -357,8 +373,8 @@ def paired(tmp_path_factory):
             paragraphs.append(f"Về chỉnh đốn Đảng: {filler * (1 + i % 3)}")
         if i % 3 == 0:
             paragraphs.append(f"Công tác xây dựng Đảng bộ vững mạnh. {filler * (1 + i % 2)}")
-        (corpus / f"bao-cao-{i:02}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
-    with Archive.build(corpus, root / "index") as archive:
+        documents.append(paragraphs)
+    with _built(tmp_path_factory, "paired", documents) as archive:
         yield archive
 
 
@@ -376,9 +392,7 @@ def test_paragraphs_with_every_pair_come_first_then_the_full_query(paired, query
 
     s = paired.searcher
     compiled = s._compile(parse(query), "auto")
-    everything = s.engine.search(compiled.node, 10**6)
-    paths, numbers = s.engine.keys([d for d, _ in everything])
-    order = {d: (-x, p, n) for (d, x), p, n in zip(everything, paths, numbers.tolist())}
+    order = _full_order(s, compiled.node)
     ranked = sorted(order, key=order.__getitem__)
     pairs = set(s.engine.docs(c.Combine(c.ALL, compiled.pairs), 10**6))
     assert len(pairs) < max(limit * 5, 50)  # (stage 1 reads them all)
@@ -400,12 +414,8 @@ def phrased(tmp_path_factory):
     and some long ones have it, and its words typed without diacritics apart: loosened,
     both score above some that have it, the second as the unaccented query's exact
     match."""
-    from tracuu import Archive
-
-    root = tmp_path_factory.mktemp("phrased")
-    corpus = root / "corpus"
-    corpus.mkdir()
     filler = "Báo cáo tình hình kinh tế của huyện."
+    documents = []
     for i in range(10):
         paragraphs = [f"Văn bản số {i}"]
         for j in range(12):
@@ -421,8 +431,8 @@ def phrased(tmp_path_factory):
                 )
             else:  # every pair, apart: they score as much, their positions say no
                 paragraphs.append(f"Xây dựng nông trại, dựng nông thôn, thôn mới. {more}")
-        (corpus / f"bao-cao-{i:02}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
-    with Archive.build(corpus, root / "index") as archive:
+        documents.append(paragraphs)
+    with _built(tmp_path_factory, "phrased", documents) as archive:
         yield archive
 
 
@@ -440,12 +450,10 @@ def test_a_phrase_is_checked_where_it_may_rank(phrased, query, limit, monkeypatc
     s = phrased.searcher
     compiled = s._compile(parse(query), "auto")
     assert compiled.phrase and c.loosened(compiled.node) is not None
-    everything = s.engine.search(compiled.node, 10**6)  # (positions read everywhere)
-    paths, numbers = s.engine.keys([d for d, _ in everything])
-    order = {d: (-x, p, n) for (d, x), p, n in zip(everything, paths, numbers.tolist())}
+    order = _full_order(s, compiled.node)
     ranked = sorted(order, key=order.__getitem__)
     pairs = c.Combine(c.ALL, compiled.pairs)
-    assert len(s.engine.docs(pairs, 10**6)) > len(everything)  # (many: pairs apart)
+    assert len(s.engine.docs(pairs, 10**6)) > len(order)  # (many: pairs apart)
     depth = max(limit * search.STAGE1_DEPTH, search.STAGE1_MIN)
     stage1 = s._top(pairs, depth, None)
     # the best of stage 1's with the phrase; if too few and stage 1 did not read every
