@@ -86,6 +86,22 @@ def load_average() -> list[float] | None:
         return None
 
 
+YARDSTICK_LOOP = 10**7  # additions in the yardstick's loop
+
+
+def yardstick() -> float:
+    """Seconds a fixed loop of plain Python takes here (the best of 3): how fast the
+    machine runs now. A shared machine's speed can move by 2x within an hour; runs whose
+    yardsticks differ do not compare."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(YARDSTICK_LOOP):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return round(best, 3)
+
+
 def nproc() -> int:
     """CPUs this process may use (what ``nproc`` prints)."""
     try:

@@ -46,7 +46,7 @@ import common
 import speed_report
 import tracuu_cli
 from common import log
-from measure import dir_size, load_average, nproc, python_for, run_measured
+from measure import dir_size, load_average, nproc, python_for, run_measured, yardstick
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -447,6 +447,7 @@ def meta(run: Run, argv: Sequence[str]) -> dict:
         },
         "baseline_commit": getattr(run.args, "baseline_full", None),
         "load_start": load_average(),
+        "yardstick_start": yardstick(),
         "data": str(run.root),
         "viwiki": whole_corpus(run.root, run.files, "viwiki").to_json(),
     }
@@ -520,7 +521,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def write_report(run: Run, t0: float) -> None:
     done = [p for p in PARTS if p in run.results]
-    run.results["meta"] |= {"load_end": load_average(), "run_seconds": time.perf_counter() - t0}
+    run.results["meta"] |= {
+        "load_end": load_average(),
+        "yardstick_end": yardstick(),
+        "run_seconds": time.perf_counter() - t0,
+    }
     run.results["meta"]["parts_done"] = done
     speed_report.write(run.args.out, run.results)
 

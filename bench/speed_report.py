@@ -240,6 +240,18 @@ def target_lines(rows: list[dict]) -> list[str]:
 # --------------------------------------------------------------------------- sections
 
 
+def yardsticks(m: dict) -> str:
+    """How fast the machine ran (a fixed loop of plain Python, ``measure.yardstick``):
+    runs compare only where these are close."""
+    if m.get("yardstick_start") is None:
+        return ""  # (runs before it was measured)
+    return (
+        f" Yardstick (10^7 additions in plain Python, best of 3): "
+        f"{m['yardstick_start']:.2f} s at start, {m.get('yardstick_end') or 0:.2f} s at end;"
+        " runs compare only where these are close."
+    )
+
+
 def header_lines(r: Results) -> list[str]:
     m = r["meta"]
     tools = "; ".join(
@@ -255,7 +267,7 @@ def header_lines(r: Results) -> list[str]:
         f"**Shared machine:** load average (1/5/15 min) {load(m['load_start'])} at start, "
         f"{load(m['load_end'])} at end. Other work slows every wall time, latency and "
         "queries/s below (CPU seconds much less); each build row gives the 1-minute load "
-        "when it started. One run; no figure is averaged over runs unless said.",
+        "when it started. One run; no figure is averaged over runs unless said." + yardsticks(m),
         "",
         f"Command: `{shlex.join(['python', 'bench/speed.py', *m['argv']])}`; parts measured: "
         f"{', '.join(m.get('parts_done') or []) or 'none'}.",
