@@ -492,3 +492,38 @@ def test_loosened_phrases_match_their_words_anywhere():
     assert c.loosened(excluded) is None  # (loosened, it would exclude more)
     kept = c.Combine(c.ALL, (phrase, c.Combine(c.NOT, (pair,))))
     assert c.loosened(kept) == c.Combine(c.ALL, (words, c.Combine(c.NOT, (pair,))))
+
+
+def test_equal_scores_in_path_order_however_the_index_stores_them(tmp_path, monkeypatch):
+    """A full build stores paragraphs in (path, number) order, so equal scores are put in
+    order by docnum alone. An update appends the files it read again after the others:
+    then equal scores are put in order by their keys, and the hits are the same."""
+    from tracuu import Archive
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    same = "Chỉnh đốn Đảng ở cơ sở."  # (in every file: scores tie)
+    for name in ("a", "b", "c"):
+        text = f"Báo cáo {name}.\n\n{same}\n\nKinh tế xã hội.\n\n{same}\n"
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    index = tmp_path / "index"
+
+    def ordered() -> list[tuple[str, int]]:
+        with Archive(index) as a:
+            hits = a.search("chỉnh đốn Đảng", limit=50)
+            stored = a.searcher.engine.in_key_order()
+        keyed = sorted(hits, key=lambda h: (-h.score, h.path, h.number))
+        assert [(h.path, h.number) for h in hits] == [(h.path, h.number) for h in keyed]
+        assert len({h.score for h in hits}) < len(hits)  # (ties)
+        return stored, [(h.path, h.number) for h in hits]
+
+    Archive(index).update(corpus)
+    stored, before = ordered()
+    assert stored
+    (corpus / "a.txt").write_text(
+        (corpus / "a.txt").read_text(encoding="utf-8") + "\nThêm một đoạn.\n", encoding="utf-8"
+    )
+    assert not Archive(index).update(corpus).rebuilt  # (a.txt is appended: after c.txt)
+    stored, after = ordered()
+    assert not stored
+    assert after == before

@@ -342,6 +342,8 @@ class Searcher:
 
     def _in_order(self, ranked: Ranked) -> Ranked:
         """Best score first; equal scores by (path, paragraph number)."""
+        if self.engine.in_key_order():  # (as a full build stores them)
+            return sorted(ranked, key=lambda x: (-x[1], x[0]))
         counts = Counter(score for _, score in ranked)
         tied = [d for d, score in ranked if counts[score] > 1]
         paths, numbers = self.engine.keys(tied)

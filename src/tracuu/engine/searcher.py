@@ -224,6 +224,12 @@ class Searcher:
         return self._key_reader().of(docnums)
 
     @_reading
+    def in_key_order(self) -> bool:
+        """Is docnum order (path, paragraph number) order? (Then equal scores need no
+        keys to be put in order.)"""
+        return self._key_reader().in_storage_order()
+
+    @_reading
     def numbers(self, docnums: Sequence[int] | np.ndarray) -> np.ndarray:
         """The paragraph numbers of ``docnums``, in bulk (no paths)."""
         return self._key_reader().numbers(docnums)

@@ -117,7 +117,29 @@ class Keys:
             self.segments.append(keys)
             starts.append(offset)
         self._starts = np.array(starts, dtype=np.int64)
+        self._runs: list[np.ndarray | None] | None = None  # each segment's runs() once
+        self._ordered: bool | None = None
         self._first = starts  # the same, for one key at a time
+
+    def runs(self) -> list[np.ndarray | None]:
+        """Each segment's runs (``SegmentKeys.runs``), found once."""
+        if self._runs is None:
+            self._runs = [keys.runs() for keys in self.segments]
+        return self._runs
+
+    def in_storage_order(self) -> bool:
+        """Do the paragraphs lie in (path, number) order, docnum after docnum? A full
+        build writes them so (its files in sorted order, each file's paragraphs one
+        after another); an update appends the files it read again after the others."""
+        if self._ordered is None:
+            paths: list[str] = []
+            for keys, starts in zip(self.segments, self.runs(), strict=True):
+                if starts is None:
+                    self._ordered = False
+                    return False
+                paths += keys.paths(starts)
+            self._ordered = all(a < b for a, b in zip(paths, paths[1:]))
+        return self._ordered
 
     def one(self, docnum: int) -> tuple[str, int]:
         """The path and number of ``docnum``."""
@@ -131,10 +153,9 @@ class Keys:
         numbers; another one path by path, compared undecoded."""
         number: dict[str, int] = {}
         owner = np.zeros(total, dtype=np.int64)
-        for i, keys in enumerate(self.segments):
+        for i, (keys, starts) in enumerate(zip(self.segments, self.runs(), strict=True)):
             first = self._first[i]
             end = self._first[i + 1] if i + 1 < len(self._first) else total
-            starts = keys.runs()
             if starts is not None:
                 docs = [number.setdefault(p, len(number)) for p in keys.paths(starts)]
                 sizes = np.diff(np.append(starts, end - first))
