@@ -280,11 +280,7 @@ class Vector:
                 self._read_at.popitem(last=False)
             return self._read_term(field, text, at)
         btext = self._bytes(field, text)
-        found = _EMPTY
-        if btext is not None:  # (documents read whole count its postings: kept for them too)
-            raw = self._postings(field, btext, None)
-            self._cache.put((_RAW, *key), raw)
-            found = self._scored(field, btext, *raw)
+        found = _EMPTY if btext is None else self._scored(field, btext, *self._raw(key, btext))
         self._cache.put(key, found)
         return found if at is None else restrict(*found, at)
 
@@ -295,12 +291,17 @@ class Vector:
         btext = self._bytes(field, text)
         if btext is None:
             return []
-        key = (_RAW, field, text)
-        postings = self._cache.get(key)
-        if postings is None:
-            postings = self._postings(field, btext, None)
-            self._cache.put(key, postings)
+        postings = self._raw((field, text), btext)
         return [postings] if len(postings[0]) else []
+
+    def _raw(self, key: tuple[str, str], btext: bytes) -> Found:
+        """A term's (docnums, frequencies), read whole once and kept (documents read
+        whole count them; a search scores them)."""
+        postings = self._cache.get((_RAW, *key))
+        if postings is None:
+            postings = self._postings(key[0], btext, None)
+            self._cache.put((_RAW, *key), postings)
+        return postings
 
     def _bytes(self, field: str, text: str) -> bytes | None:
         schema = self._s.schema
