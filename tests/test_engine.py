@@ -1,6 +1,10 @@
 """The bisecting skip_to lands on the same postings as Whoosh's own."""
 
+import ast
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from whoosh import query as wq
@@ -71,6 +75,54 @@ def test_engine_refuses_an_untested_whoosh():
     for version in ("3.55.0", "3.53.1", "2.7.5"):
         with pytest.raises(EngineVersionError, match="tested with whoosh3 3.54"):
             gate.check_version(version)
+
+
+def _names_whoosh_imports_from(module: str) -> set[str]:
+    """Every name the installed Whoosh's modules import from ``module``."""
+    import whoosh
+
+    root = Path(whoosh.__file__).parent
+    names = set()
+    for path in root.rglob("*.py"):
+        package = ".".join(("whoosh", *path.relative_to(root).parent.parts))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+                if ".".join(p for p in (base, node.module) if p) == module:
+                    names |= {a.name for a in node.names}
+            elif isinstance(node, ast.Import) and any(a.name == module for a in node.names):
+                names.add("*")  # the module itself: its first use would load it
+    return names
+
+
+def test_whoosh_imports_only_what_the_stand_ins_forward():
+    """The engine stands in for Whoosh's English stemmer and morphology until they are
+    used (engine.gate.DEFERRED). A Whoosh that imports other names of them fails here."""
+    from tracuu.engine import gate
+
+    for module, functions in gate.DEFERRED.items():
+        assert _names_whoosh_imports_from(module) == set(functions), module
+
+
+def test_whoosh_english_rules_load_only_when_used(built):
+    code = (
+        "import sys\n"
+        "from tracuu import Archive\n"
+        "from tracuu.engine import gate\n"
+        "with Archive(sys.argv[1]) as a:\n"
+        "    a.run('chinh don dang', limit=3)\n"
+        "    a.run('\"quy chế\" Đảng', limit=3, by_document=True)\n"
+        "waiting = lambda: [type(sys.modules[m]) is gate._Deferred for m in gate.DEFERRED]\n"
+        "print(*waiting())\n"
+        "from whoosh.query.terms import variations\n"
+        "from whoosh.analysis import StemmingAnalyzer\n"
+        "print('acted' in variations('acts'), [t.text for t in StemmingAnalyzer()('dogs')])\n"
+        "print(*waiting())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built[1])], capture_output=True, text=True
+    )
+    assert out.stdout.splitlines() == ["True True", "True ['dog']", "False False"], out.stderr
 
 
 def _best_of_by_hand(searcher, children):

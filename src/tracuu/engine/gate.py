@@ -6,6 +6,11 @@ tested with is refused with one clear line before anything uses it.
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+from typing import Any
+
 from ..errors import EngineVersionError
 
 TESTED_WHOOSH = ">=3.54,<3.55"  # the range tracuu's tests ran against (pyproject pins it)
@@ -32,6 +37,45 @@ def check_version(version: str | None = None) -> None:
 
 
 check_version()
+
+
+# Whoosh's English morphology and stemmer, which tracuu never calls, compile their rules
+# when whoosh.query and whoosh.analysis import them (15-20 ms of every start). Until one
+# of their functions is called or any other name of them is read, a stand-in holds their
+# place in sys.modules; tests/test_engine.py fails if Whoosh imports other names of them.
+DEFERRED = {"whoosh.lang.morph_en": ("variations",), "whoosh.lang.porter": ("stem",)}
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module until it is used, then imports it and hands over."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system asks for __path__ and the like
+            raise AttributeError(name)
+        return getattr(self._real(), name)
+
+    def _real(self) -> types.ModuleType:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+
+def _defer(name: str, functions: tuple[str, ...]) -> None:
+    if name in sys.modules:
+        return  # imported already (by the caller's own code): nothing left to save
+    stand_in = _Deferred(name)
+    for fn in functions:
+
+        def forward(*args: Any, _fn: str = fn, **kwargs: Any) -> Any:
+            return getattr(stand_in._real(), _fn)(*args, **kwargs)
+
+        forward.__name__ = fn
+        setattr(stand_in, fn, forward)
+    sys.modules[name] = stand_in
+
+
+for _name, _functions in DEFERRED.items():
+    _defer(_name, _functions)
 
 from whoosh import collectors, columns, fields, formats, matching, scoring  # noqa: E402
 from whoosh import index as windex  # noqa: E402
