@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -37,6 +38,32 @@ def test_search_found_exit_0(run, built):
 def test_search_color_always_highlights(run, built):
     r = run("search", "--index", str(built[1]), "--color", "always", "chỉnh đốn Đảng")
     assert r.exit_code == 0 and "\x1b[" in r.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["chỉnh đốn Đảng"],
+        ["--by-document", "chinh don dang"],
+        ["-n", "30", "--count", "cán bộ"],
+        ["xyzzyqwerty"],
+    ],
+)
+def test_search_piped_prints_what_rich_would(run, built, args):
+    """Output that is not a terminal is written without rich: the same text as rich
+    writes there (--color never keeps rich)."""
+    piped = run("search", "--index", str(built[1]), *args)
+    via_rich = run("search", "--index", str(built[1]), "--color", "never", *args)
+    assert piped.output == via_rich.output and piped.output.strip()
+
+
+def test_show_piped_prints_what_rich_would(run, built):
+    name = "bao-cao-quan-10-chinh-don-dang.txt"
+    piped = run("show", "--index", str(built[1]), name)
+    forced = run("show", "--index", str(built[1]), name, env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.output and "\x1b[" not in piped.output
+    unstyled = re.sub(r"\x1b\[[0-9;]*m", "", forced.output)
+    assert piped.output == unstyled and name in piped.output
 
 
 def test_search_not_found_exit_1(run, built):
@@ -219,11 +246,12 @@ def test_batch_of_well_formed_queries_loads_no_terminal_library(built, tmp_path)
 
 
 def test_search_loads_only_what_it_needs(built):
-    # cold start: `tracuu search` imports neither the indexer's command module nor the server's
+    # cold start: `tracuu search` imports neither the indexer's command module nor the
+    # server's; printing to a pipe, not rich either
     code = (
         "import sys; from tracuu.cli import main; sys.argv[1:] = sys.argv[2:]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('tracuu.cli.', 'socket'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('tracuu.cli.', 'socket', 'rich'))))"
     )
     argv = [sys.executable, "-c", code, "-", "search", "--index", str(built[1]), "-n", "1", "Đảng"]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout

@@ -21,7 +21,7 @@ from tracuu import Archive
 from tracuu.errors import NeedsOCR, UnreadableFile
 from tracuu.output import hit_record
 from tracuu.readers import DocumentText, ReadContext, ocr, parse_bytes
-from tracuu.render import hit_lines
+from tracuu.render import hit_lines, plain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scans"
 EXPECTED: dict[str, dict[str, list[str]]] = json.loads(
@@ -204,7 +204,7 @@ def test_ocr_d_paragraphs_keep_their_page_in_hits(ocr_corpus):
     hit = archive.search("Ban Tổ chức Chính quyền", limit=1)[0]
     assert (hit.path, hit.page) == ("bien-ban-scan.pdf", 2)
     assert hit_record(hit)["page"] == 2
-    assert " p.2 ¶" in hit_lines(hit)[0].plain
+    assert " p.2 ¶" in plain(hit_lines(hit)[0])
 
 
 def test_unaccented_search_finds_ocr_d_text(ocr_corpus):

@@ -4,12 +4,14 @@ import codecs
 import csv
 import io
 import json
+from dataclasses import replace
 
 import pytest
 
+from tracuu import render
 from tracuu.api import TopicResult
 from tracuu.errors import InputError
-from tracuu.models import Hit, Metadata, Restoration, Results, Snippet
+from tracuu.models import DocumentHit, Hit, Metadata, Restoration, Results, Snippet
 from tracuu.output import (
     BatchWriter,
     decode_input,
@@ -139,3 +141,67 @@ def test_tables_have_one_line_per_hit(fmt, delimiter):
     assert rows[0] == ["id", "rank", "score", "file", "paragraph", "date", "title", "snippet"]
     assert [r[:2] for r in rows[1:]] == [["q1", "1"], ["q1", "2"]]
     assert all(len(r) == 8 for r in rows)
+
+
+def _hit_with(text, spans, rank=1, truncated=(False, False), **meta):
+    hit = make_hit(rank=rank, **meta)
+    snippet = Snippet(text, spans, 0, *truncated)
+    return replace(hit, text=text, highlights=spans, snippet=snippet)
+
+
+def _messy_results():
+    """Hits whose text has tabs at every column, control characters, a line break,
+    overlapping and out-of-order spans, wide characters; a page by document too."""
+    tabs = "".join(f"{'x' * n}\t" for n in range(9)) + "Đảng"
+    messy = "chỉnh\x0cđốn\x07 Đảng\r\n\tvà\x0b 黨\tcán bộ"
+    hits = [
+        _hit_with(tabs, ((len(tabs) - 4, len(tabs)),), title="Báo cáo\tnăm 2000"),
+        _hit_with(messy, ((16, 20), (0, 9), (6, 12)), rank=2, truncated=(True, True)),
+        _hit_with("Đảng bộ", (), rank=3, date="2000-03-01", doc_number="12/BC"),
+    ]
+    by_paragraph = results(*hits)
+    by_paragraph.suggestion = "chỉnh\tđốn"
+    documents = [
+        DocumentHit(i + 1, 3.5, h.path, "txt", h.metadata, (h,)) for i, h in enumerate(hits)
+    ]
+    by_document = replace(by_paragraph, documents=documents, widened=True, total=7)
+    return [by_paragraph, by_document, Results("zzz", "auto", [], None, [], "zz\tz")]
+
+
+def _written_by_rich(lines, **options):
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, highlight=False, soft_wrap=True, width=20, **options)
+    for line in lines:
+        console.print(render.rich_text(line))
+    return out.getvalue()
+
+
+def test_plain_lines_are_what_rich_writes_where_it_styles_nothing():
+    # the CLI prints plain text where rich would write no style (a pipe, a file)
+    written = []
+    for res in _messy_results():
+        lines = render.results_lines(res)
+        written.append("".join(render.plain(line) + "\n" for line in lines))
+        assert written[-1] == _written_by_rich(lines, force_terminal=False)
+    assert all(c not in "".join(written) for c in "\t\x07\x0b\x0c\r")
+    assert [w.count("Đảng") for w in written] == [4, 4, 0]
+    assert "did you mean: zz        z\n" in written[2]  # the tab stop at column 24
+
+
+def test_plain_lines_expand_tabs_at_their_columns():
+    line = [("ab", "bold"), ("c\td", ""), ("\te", "green")]
+    assert render.plain(line) == "abc     d       e"
+    assert render.plain([("ab\nc", ""), ("\td", "")]) == "ab\nc       d"
+
+
+def test_highlighted_pieces_are_the_matched_words():
+    text = "Báo cáo chỉnh đốn Đảng năm 2000"
+    hit = _hit_with(text, ((14, 22), (8, 13), (8, 17)))  # overlapping, out of order
+    snippet = render.rich_text(render.hit_lines(hit)[-2])
+    marked = sorted(
+        i for s in snippet.spans if s.style == render.HIGHLIGHT for i in range(s.start, s.end)
+    )
+    assert snippet.plain == "    " + text
+    assert marked == list(range(4 + 8, 4 + 22))  # once each, as their union

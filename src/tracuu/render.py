@@ -1,16 +1,20 @@
-"""Human output on a terminal: results, summaries and statistics as rich text, and the
-build's progress bar. The CLI owns the console and prints; this module only shapes."""
+"""Human output: results, summaries and statistics as lines of styled pieces, and the
+build's progress bar. The CLI owns the console and prints; this module only shapes.
+
+A line is a list of (text, rich style) pieces: the CLI prints it through rich on a
+terminal, or as its plain text, without loading rich, where nothing would be styled.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-
 from .models import DocumentHit, Hit, Progress, Results
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from .api import FileView, Stats
     from .build import UpdateSummary
     from .inventory import FileStatus
@@ -19,72 +23,105 @@ INDEXED = "indexed"  # inventory.INDEXED, without importing the build side
 
 HIGHLIGHT = "bold black on yellow"
 
+Piece = tuple[str, str]  # some text and its rich style ("" for none)
+Line = list[Piece]
 
-def snippet_text(hit: Hit) -> Text:
+# control characters rich.text.Text drops (rich.control.strip_control_codes); the plain
+# text drops them too
+_CONTROL = dict.fromkeys((7, 8, 11, 12, 13))
+TAB_SIZE = 8
+
+
+def plain(line: Line) -> str:
+    """The line's text, as rich writes it where it writes no style."""
+    return "".join(text for text, _ in _printable(line))
+
+
+def rich_text(line: Line) -> Text:
+    from rich.text import Text
+
+    return Text.assemble(*_printable(line))
+
+
+def _printable(line: Line) -> Line:
+    """Control characters dropped and tabs expanded, once for both ways of printing (rich
+    would expand tabs by the cells characters take, plain text by characters)."""
+    out: Line = []
+    column = 0
+    for text, style in line:
+        text = text.translate(_CONTROL)
+        if "\t" in text:
+            shift = " " * (column % TAB_SIZE)  # where the piece starts between tab stops
+            text = (shift + text).expandtabs(TAB_SIZE)[len(shift) :]
+        column = len(text) - text.rfind("\n") - 1 if "\n" in text else column + len(text)
+        out.append((text, style))
+    return out
+
+
+def snippet_pieces(hit: Hit, indent: int) -> Line:
+    """The snippet after ``indent`` spaces, its matched words highlighted."""
     snip = hit.snippet
-    text = Text(
-        ("… " if snip.truncated_start else "") + snip.text + (" …" if snip.truncated_end else "")
-    )
-    shift = 2 if snip.truncated_start else 0
-    for s, e in snip.spans:
-        text.stylize(HIGHLIGHT, s + shift, e + shift)
-    return text
+    out: Line = [(" " * indent + ("… " if snip.truncated_start else ""), "")]
+    at = 0
+    for s, e in sorted(snip.spans):
+        s = max(s, at)
+        if e > s:
+            out += [(snip.text[at:s], ""), (snip.text[s:e], HIGHLIGHT)]
+            at = e
+    out.append((snip.text[at:] + (" …" if snip.truncated_end else ""), ""))
+    return [p for p in out if p[0]]
 
 
-def hit_lines(hit: Hit) -> list[Text]:
+def hit_lines(hit: Hit) -> list[Line]:
     """Where the hit is, its document's title (unless the hit is the title), the snippet."""
-    where = Text.assemble(
+    where = [
         (f"{hit.rank:>2}. ", "bold"),
         (hit.path, "magenta"),
         (f" p.{hit.page}" if hit.page is not None else "", "green"),
         (f" ¶{hit.number}", "green"),
         (f"  {hit.date}" if hit.date else "", "cyan"),
         (f"  score {hit.score:.2f}", "dim"),
-    )
+    ]
     lines = [where]
     if hit.title and hit.title != hit.text:
         title = hit.title[:100] + ("…" if len(hit.title) > 100 else "")
-        lines.append(Text("    " + title, style="italic"))
-    snippet = snippet_text(hit)
-    snippet.pad_left(4)
-    return [*lines, snippet, Text()]
+        lines.append([("    " + title, "italic")])
+    return [*lines, snippet_pieces(hit, 4), []]
 
 
-def document_lines(doc: DocumentHit) -> list[Text]:
+def document_lines(doc: DocumentHit) -> list[Line]:
     """A ranked document: where, its title, then its best paragraphs."""
     meta = [v for v in (doc.metadata.doc_type, doc.metadata.doc_number, doc.metadata.date) if v]
     lines = [
-        Text.assemble(
+        [
             (f"{doc.rank:>2}. ", "bold"),
             (doc.path, "magenta"),
             (f"  {' · '.join(meta)}" if meta else "", "cyan"),
             (f"  score {doc.score:.2f}", "dim"),
-        )
+        ]
     ]
     if doc.metadata.title:
-        lines.append(Text("    " + doc.metadata.title[:100], style="italic"))
+        lines.append([("    " + doc.metadata.title[:100], "italic")])
     for hit in doc.hits:
         where = f"p.{hit.page} ¶{hit.number}" if hit.page is not None else f"¶{hit.number}"
-        snippet = snippet_text(hit)
-        snippet.pad_left(6)
-        lines += [Text(f"    {where}", style="green"), snippet]
-    return [*lines, Text()]
+        lines += [[(f"    {where}", "green")], snippet_pieces(hit, 6)]
+    return [*lines, []]
 
 
-def results_lines(results: Results) -> list[Text]:
-    out = []
+def results_lines(results: Results) -> list[Line]:
+    out: list[Line] = []
     for r in results.restorations:
         forms = ", ".join(f"{f} ({c})" for f, c in r.forms)
-        out.append(Text.assemble(("có dấu / accented forms: ", "cyan"), f"{r.typed} → {forms}"))
+        out.append([("có dấu / accented forms: ", "cyan"), (f"{r.typed} → {forms}", "")])
     if not results.hits:
-        out.append(Text(f"no paragraphs match {results.query!r}"))
+        out.append([(f"no paragraphs match {results.query!r}", "")])
         if results.suggestion:
-            out.append(Text.assemble(("did you mean: ", "cyan"), (results.suggestion, "bold")))
+            out.append([("did you mean: ", "cyan"), (results.suggestion, "bold")])
         return out
     if results.widened:
-        out.append(Text("few documents have every word: those with some of them follow", "cyan"))
+        out.append([("few documents have every word: those with some of them follow", "cyan")])
     if results.suggestion:
-        out.append(Text.assemble(("did you mean: ", "cyan"), (results.suggestion, "bold")))
+        out.append([("did you mean: ", "cyan"), (results.suggestion, "bold")])
     if results.documents is not None:
         for doc in results.documents:
             out.extend(document_lines(doc))
@@ -98,7 +135,7 @@ def results_lines(results: Results) -> list[Text]:
     else:
         more = f" (showing {shown})" if results.total > shown else ""
         line = f"{results.total} paragraph(s) matched{more}"
-    out.append(Text(line, style="dim"))
+    out.append([(line, "dim")])
     return out
 
 
@@ -182,21 +219,17 @@ def file_lines(files: list[FileStatus]) -> list[str]:
     return out
 
 
-def show_lines(view: FileView) -> list[Text]:
+def show_lines(view: FileView) -> list[Line]:
     """``show``: a file's status, header fields and the paragraphs the index holds."""
     st = view.status
-    lines = [
-        Text(
-            f"{st.file}: {st.status} ({st.format})" + (f": {st.reason}" if st.reason else ""),
-            style="bold",
-        )
-    ]
+    head = f"{st.file}: {st.status} ({st.format})" + (f": {st.reason}" if st.reason else "")
+    lines = [[(head, "bold")]]
     for name, value in st.metadata.as_dict().items():
         if value:
-            lines.append(Text(f"  {name}: {value}", style="cyan"))
+            lines.append([(f"  {name}: {value}", "cyan")])
     for p in view.paragraphs:
         where = f"p.{p.page} ¶{p.number}" if p.page is not None else f"¶{p.number}"
-        lines.append(Text.assemble((f"{where:>10}  ", "green"), p.text))
+        lines.append([(f"{where:>10}  ", "green"), (p.text, "")])
     return lines
 
 
@@ -237,7 +270,7 @@ class ProgressBar(Progress):
             self.progress.refresh()
 
     def skipped(self, path: str, reason: str) -> None:
-        self.console.print(Text(f"tracuu: warning: skipped {path}: {reason}"))
+        self.console.print(rich_text([(f"tracuu: warning: skipped {path}: {reason}", "")]))
         if self.task is not None:
             self.progress.update(self.task, advance=1)
 

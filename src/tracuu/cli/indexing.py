@@ -7,11 +7,19 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from .. import render
 from ..api import Archive
-from .app import CORPUS_OPTION, INDEX_OPTION, _argument, _fail, _run_index, cli, processes_option
+from .app import (
+    CORPUS_OPTION,
+    INDEX_OPTION,
+    _argument,
+    _fail,
+    _print_lines,
+    _run_index,
+    cli,
+    processes_option,
+)
 
 
 @cli.command("index")
@@ -123,9 +131,7 @@ def show_command(file: str, index_dir: Path, as_json: bool) -> None:
         record = {**_file_record(view.status), "paragraphs": [asdict(p) for p in view.paragraphs]}
         click.echo(json.dumps(record, ensure_ascii=False))
         return
-    console = Console(highlight=False, soft_wrap=True)
-    for line in render.show_lines(view):
-        console.print(line)
+    _print_lines(render.show_lines(view))
 
 
 @cli.command("check")

@@ -13,6 +13,7 @@ from .app import (
     _argument,
     _fail,
     _open_archive,
+    _print_lines,
     _say,
     _stderr,
     cli,
@@ -64,8 +65,6 @@ def search_command(
 
     If there is no index yet, it is built from --corpus first.
     """
-    from ..output import hit_line, results_record
-
     if as_json and as_jsonl:
         _fail("--json and --jsonl cannot be used together")
     text = _argument(" ".join(query))
@@ -79,23 +78,18 @@ def search_command(
         by_document=by_document,
     )
     if as_json:
+        from ..output import results_record
+
         click.echo(json.dumps(results_record(results), ensure_ascii=False))
     elif as_jsonl:
+        from ..output import hit_line
+
         for hit in results.hits:
             click.echo(hit_line(results.query, hit))
     else:
-        from rich.console import Console
-
         from .. import render
 
-        out = Console(
-            highlight=False,
-            soft_wrap=True,
-            force_terminal={"always": True, "never": False}.get(color),
-            no_color=color == "never",
-        )
-        for line in render.results_lines(results):
-            out.print(line)
+        _print_lines(render.results_lines(results), color)
     sys.exit(EXIT_FOUND if results.hits else EXIT_NOT_FOUND)
 
 
