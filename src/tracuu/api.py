@@ -11,13 +11,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import inventory, store
+if TYPE_CHECKING:
+    from .inventory import FileStatus, FormatCount
+    from .output import Topic
+
+from . import store
 from .errors import InputError, QueryError
-from .inventory import FileStatus, FormatCount
 from .models import Hit, Paragraph, Ranking, Results
-from .output import Topic
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,7 @@ class Archive:
         return TopicResult(topic, results)
 
     def stats(self) -> Stats:
+        from . import inventory
         from .analysis import EXACT
 
         gen, manifest = store.open_generation(self.index_dir)
@@ -274,11 +277,15 @@ class Archive:
 
     def files(self) -> list[FileStatus]:
         """Every corpus file with its status, format, paragraphs and header fields."""
+        from . import inventory
+
         _gen, manifest = store.open_generation(self.index_dir)
         return inventory.file_statuses(manifest)
 
     def show(self, name: str) -> FileView:
         """The paragraphs the index holds for one file (``name`` as in search results)."""
+        from . import inventory
+
         gen, manifest = store.open_generation(self.index_dir)
         status = next((f for f in inventory.file_statuses(manifest) if f.file == name), None)
         if status is None:
