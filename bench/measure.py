@@ -8,11 +8,13 @@ process. Used by ``speed.py`` for every build, tracuu's and the plain Whoosh ref
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -44,9 +46,22 @@ def run_measured(
     cwd: Path,
     stdout: Path | None = None,
     ok: Sequence[int] = (0,),
+    tty: bool = False,
 ) -> Usage:
-    """Run ``argv`` in ``cwd`` (stdout to a file or nowhere) and measure it."""
-    with tempfile.TemporaryFile() as err, open(stdout or os.devnull, "wb") as out:
+    """Run ``argv`` in ``cwd`` (stdout to a file, to nowhere, or with ``tty`` to a pseudo
+    terminal read as it writes, as a person at a terminal sees it) and measure it."""
+    with contextlib.ExitStack() as stack:
+        err = stack.enter_context(tempfile.TemporaryFile())
+        if tty:
+            import pty
+
+            reader, writer = pty.openpty()
+            stack.callback(os.close, reader)
+            out = stack.enter_context(open(writer, "wb"))
+            drain = threading.Thread(target=_drain, args=(reader,), daemon=True)
+            drain.start()
+        else:
+            out = stack.enter_context(open(stdout or os.devnull, "wb"))
         t0 = time.perf_counter()
         try:
             proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
@@ -62,6 +77,13 @@ def run_measured(
     if proc.returncode not in ok:
         usage.error = f"exit {proc.returncode}: {tail[-1] if tail else 'no message'}"
     return usage
+
+
+def _drain(fd: int) -> None:
+    """Read a pseudo terminal until it closes, so that its writer never blocks."""
+    with contextlib.suppress(OSError):
+        while os.read(fd, 65536):
+            pass
 
 
 def dir_size(path: Path) -> int:

@@ -385,15 +385,17 @@ def latency_lines(lat: dict) -> list[str]:
 def cli_table(entries: dict[str, dict]) -> list[str]:
     lines = [
         "| command, index | `tracuu search` cold, s (median of 10) | its CPU s "
+        "| the same to a terminal, s "
         "| `tracuu batch` wall, s (median of 3) | queries | batch q/s | q/s after start-up |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, c in entries.items():
         if c.get("error"):
-            lines.append(f"| {name} | {c['error']} | | | | | |")
+            lines.append(f"| {name} | {c['error']} | | | | | | |")
             continue
         lines.append(
             f"| {name} | {fmt(c['search_wall_s'], 3)} | {fmt(c.get('search_cpu_s'), 3)} "
+            f"| {fmt(c.get('search_tty_wall_s'), 3)} "
             f"| {fmt(c['batch_wall_s'], 2)} "
             f"| {c['batch_queries']} | {fmt(c['batch_qps'], 0)} "
             f"| {fmt(c['batch_qps_after_startup'], 0)} |"
