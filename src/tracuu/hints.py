@@ -94,9 +94,9 @@ class Restorer:
         """How the archive writes one syllable or an adjacent pair typed without
         diacritics: its most frequent readings, each with its share of the occurrences."""
         if typed not in self._spellings:
-            readings = self._readings(typed)[:SPELLINGS]
-            total = sum(n for _, n in self._readings(typed)) or 1
-            self._spellings[typed] = [(r, n / total) for r, n in readings]
+            readings = self._readings(typed)
+            total = sum(n for _, n in readings) or 1
+            self._spellings[typed] = [(r, n / total) for r, n in readings[:SPELLINGS]]
         return self._spellings[typed]
 
     def _readings(self, run: Sequence[str]) -> list[Reading]:
