@@ -46,7 +46,7 @@ import common
 import speed_report
 import tracuu_cli
 from common import log
-from measure import dir_size, load_average, nproc, python_for, run_measured, yardstick
+from measure import Usage, dir_size, load_average, nproc, python_for, run_measured, yardstick
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -289,7 +289,8 @@ def part_full(run: Run) -> dict:
     log("  warm latency (API)")
     out["latency"] = run.latencies[corpus.bytes] = latency(run, index, VIWIKI_QUERIES)
     log("  tracuu batch / tracuu search")
-    out["cli"] = cli_numbers(run, run.tracuu, index, VIWIKI_QUERIES, SEARCH_QUERY["viwiki"])
+    tools = [(run.tracuu, index)]
+    out["cli"] = cli_numbers(run, tools, VIWIKI_QUERIES, SEARCH_QUERY["viwiki"])[run.tracuu.name]
     return out
 
 
@@ -339,36 +340,56 @@ def reused_build(sources: dict, text_bytes: int) -> dict:
     raise LookupError(f"no kept build for {text_bytes} bytes")
 
 
-def cli_numbers(run: Run, tool: Tool, index: Path, queries: Path, query: str) -> dict:
+def cli_numbers(
+    run: Run, tools: list[tuple[Tool, Path]], queries: Path, query: str
+) -> dict[str, dict]:
     """Cold ``tracuu search`` (median of 10, output to nowhere and to a terminal) and
-    ``tracuu batch`` (median of 3) wall times."""
-    search = tool.argv("search", "--index", str(index), "-n", "10", query)
-    run_measured(search, run.work, ok=(0, 1))  # warm-up: byte code written, files cached
-    cold = [run_measured(search, run.work, ok=(0, 1)) for _ in range(COLD_RUNS)]
-    # the same at a terminal: where the output is shown styled (rich is loaded)
-    shown = [run_measured(search, run.work, ok=(0, 1), tty=True) for _ in range(COLD_RUNS)]
-    batch = tool.argv("batch", str(queries), "-f", "jsonl", "-n", "10", "--index", str(index))
-    out_file = run.work / f"batch-{tool.name}.jsonl"
-    runs = [run_measured(batch, run.work, stdout=out_file, ok=(0, 1, 2)) for _ in range(BATCH_RUNS)]
-    errors = [u.error for u in cold + shown + runs if u.error]
-    records = out_file.read_text(encoding="utf-8").splitlines() if out_file.exists() else []
-    search_s = statistics.median(u.wall_s for u in cold)
-    batch_s = statistics.median(u.wall_s for u in runs)
-    n = len(read_query_ids(queries))
-    return {
-        "search_query": query,
-        "search_wall_s": search_s,
-        "search_runs_s": [u.wall_s for u in cold],
-        "search_cpu_s": statistics.median(u.cpu_s for u in cold),
-        "search_tty_wall_s": statistics.median(u.wall_s for u in shown),
-        "batch_wall_s": batch_s,
-        "batch_runs_s": [u.wall_s for u in runs],
-        "batch_queries": n,
-        "batch_records": len(records),
-        "batch_qps": n / batch_s,
-        "batch_qps_after_startup": n / max(batch_s - search_s, 1e-9),
-        "errors": errors,
+    ``tracuu batch`` (median of 3) wall times of each (tool, index), their runs
+    alternated: this machine's speed drifts within minutes, the order of runs must not
+    favour a tool."""
+    search = {t.name: t.argv("search", "--index", str(ix), "-n", "10", query) for t, ix in tools}
+    batch = {
+        t.name: t.argv("batch", str(queries), "-f", "jsonl", "-n", "10", "--index", str(ix))
+        for t, ix in tools
     }
+    names = list(search)
+    for name in names:  # warm-up: byte code written, files cached
+        run_measured(search[name], run.work, ok=(0, 1))
+    cold: dict[str, list[Usage]] = {name: [] for name in names}
+    shown: dict[str, list[Usage]] = {name: [] for name in names}  # at a terminal (rich)
+    runs: dict[str, list[Usage]] = {name: [] for name in names}
+    for _ in range(COLD_RUNS):
+        for name in names:
+            cold[name].append(run_measured(search[name], run.work, ok=(0, 1)))
+            shown[name].append(run_measured(search[name], run.work, ok=(0, 1), tty=True))
+    out_file = {name: run.work / f"batch-{name}.jsonl" for name in names}
+    for _ in range(BATCH_RUNS):
+        for name in names:
+            usage = run_measured(batch[name], run.work, stdout=out_file[name], ok=(0, 1, 2))
+            runs[name].append(usage)
+    n = len(read_query_ids(queries))
+    out = {}
+    for name in names:
+        errors = [u.error for u in cold[name] + shown[name] + runs[name] if u.error]
+        f = out_file[name]
+        records = f.read_text(encoding="utf-8").splitlines() if f.exists() else []
+        search_s = statistics.median(u.wall_s for u in cold[name])
+        batch_s = statistics.median(u.wall_s for u in runs[name])
+        out[name] = {
+            "search_query": query,
+            "search_wall_s": search_s,
+            "search_runs_s": [u.wall_s for u in cold[name]],
+            "search_cpu_s": statistics.median(u.cpu_s for u in cold[name]),
+            "search_tty_wall_s": statistics.median(u.wall_s for u in shown[name]),
+            "batch_wall_s": batch_s,
+            "batch_runs_s": [u.wall_s for u in runs[name]],
+            "batch_queries": n,
+            "batch_records": len(records),
+            "batch_qps": n / batch_s,
+            "batch_qps_after_startup": n / max(batch_s - search_s, 1e-9),
+            "errors": errors,
+        }
+    return out
 
 
 def read_query_ids(path: Path) -> list[str]:
@@ -377,8 +398,9 @@ def read_query_ids(path: Path) -> list[str]:
 
 
 def part_cli(run: Run) -> dict:
-    """Cold search and batch on the bundled corpus, tracuu and the baseline."""
-    out = {}
+    """Cold search and batch on the bundled corpus, tracuu and the baseline alternated."""
+    out: dict[str, dict] = {}
+    built = []
     for tool in [run.tracuu] + ([run.baseline] if run.baseline else []):
         log(f"cli: {tool.name} on the bundled corpus")
         index = run.fresh(f"corpus-ix-{tool.name}")
@@ -386,8 +408,10 @@ def part_cli(run: Run) -> dict:
         usage = run_measured(argv, run.work)
         if usage.error is not None:
             out[tool.name] = {"error": f"index: {usage.error}"}
-            continue
-        out[tool.name] = cli_numbers(run, tool, index, CORPUS_QUERIES, SEARCH_QUERY["corpus"])
+        else:
+            built.append((tool, index))
+    log("cli: cold searches and batches, the tools alternated")
+    out |= cli_numbers(run, built, CORPUS_QUERIES, SEARCH_QUERY["corpus"])
     return {"corpus": {"path": str(REPO / "corpus"), "bytes": corpus_bytes()}, "tools": out}
 
 

@@ -480,9 +480,11 @@ def method_lines(r: Results) -> list[str]:
         "- Warm latency: `bench/latency.py` with the tracuu's own Python; cold `tracuu search`: "
         "a new process per run after one untimed run (OS file cache warm, byte code cached as "
         "after `pip install`: PYTHONDONTWRITEBYTECODE unset, PYTHONPYCACHEPREFIX in the work "
-        "folder); batch q/s = 200 / wall time of "
+        "folder), to nowhere and to a pseudo terminal; batch q/s = 200 / wall time of "
         "`tracuu batch FILE -f jsonl -n 10` (start-up included); after start-up subtracts the "
-        "cold search time.",
+        "cold search time. On the bundled corpus tracuu's and the baseline's runs alternate "
+        "(one cold search of each in turn, then one batch of each): the machine's speed "
+        "drifts within minutes.",
         f"- Linear growth (this bench's reading of the target): per-MB CPU, index size per MB and "
         f"p95 per MB at the largest size are at most {LINEAR_SLACK:g}× those at the smallest.",
     ]
