@@ -66,6 +66,26 @@ def test_show_piped_prints_what_rich_would(run, built):
     assert piped.output == unstyled and name in piped.output
 
 
+def test_a_failure_under_a_damaged_index_shows_where_with_tracuu_debug(built, monkeypatch):
+    """Garbled index files fail with any exception, so the engine reports any failure
+    while reading as damage, in one line; TRACUU_DEBUG=1 shows the failure underneath."""
+    from tracuu.engine.vector import Vector
+    from tracuu.errors import IndexDamaged
+
+    def broken(*args, **kwargs):
+        raise TypeError("a mistake of the engine's own")
+
+    monkeypatch.setattr(Vector, "search", broken)
+    args = ["search", "--index", str(built[1]), "chỉnh đốn Đảng"]
+    plain = CliRunner().invoke(cli, args, env={"TRACUU_DEBUG": ""})
+    assert plain.exit_code == 2 and len(plain.output.strip().splitlines()) == 1
+    assert "damaged (TypeError: a mistake of the engine's own)" in plain.output
+    assert "TRACUU_DEBUG=1 shows where" in plain.output and "Traceback" not in plain.output
+    debug = CliRunner().invoke(cli, args, env={"TRACUU_DEBUG": "1"})
+    assert isinstance(debug.exception, IndexDamaged)
+    assert isinstance(debug.exception.__cause__, TypeError)
+
+
 def test_search_not_found_exit_1(run, built):
     r = run("search", "--index", str(built[1]), "xyzzyqwerty")
     assert r.exit_code == 1

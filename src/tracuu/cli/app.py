@@ -244,6 +244,8 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
             raise  # click's own: --help, usage errors
         except TracuuError as exc:
+            if exc.__cause__ is not None and os.environ.get("TRACUU_DEBUG"):
+                raise  # where the failure underneath came from
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _stderr().print("tracuu: interrupted")

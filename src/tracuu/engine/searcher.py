@@ -61,7 +61,9 @@ def _fast_lengths(scorer, searcher, fieldname: str):
 
 
 def _reading(method):
-    """Whoosh failing to read its own files means damage: say so in one line."""
+    """Whoosh failing to read its own files means damage: say so in one line. (Garbled
+    files fail with any exception, so a mistake of the engine's own reads the same: the
+    failure stays attached as the cause, which TRACUU_DEBUG=1 shows.)"""
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
@@ -72,8 +74,8 @@ def _reading(method):
         except Exception as exc:  # noqa: BLE001 - truncated or garbled files fail anyhow
             raise IndexDamaged(
                 f"the index at {self.folder.parent} is damaged ({type(exc).__name__}: {exc})",
-                hint="run 'tracuu index' to repair it",
-            ) from None
+                hint="run 'tracuu index' to repair it; TRACUU_DEBUG=1 shows where it failed",
+            ) from exc
 
     return guarded
 
