@@ -477,6 +477,31 @@ def test_a_phrase_is_checked_where_it_may_rank(phrased, query, limit, monkeypatc
         assert 0 < max(read) < len(stage1)
 
 
+def test_a_phrase_candidate_that_may_tie_the_last_hit_is_checked(tmp_path):
+    """Phrases are checked best first until no unchecked candidate could score as much as
+    the last hit. One that could tie it is still checked: equal scores rank by path.
+    After an update appends a.txt, its paragraph ties with b.txt's and is checked after
+    it (storage order), yet comes first (path order)."""
+    from tracuu import Archive
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    same = "Thực hiện quy chế dân chủ ở cơ sở."
+    for name in ("a", "b"):
+        (corpus / f"{name}.txt").write_text(f"Báo cáo {name}.\n\n{same}\n", encoding="utf-8")
+    index = tmp_path / "index"
+    Archive(index).update(corpus)
+    with (corpus / "a.txt").open("a", encoding="utf-8") as f:
+        f.write("\nThêm một đoạn.\n")
+    assert not Archive(index).update(corpus).rebuilt  # (a.txt now stored after b.txt)
+    with Archive(index) as a:
+        assert not a.searcher.engine.in_key_order()
+        one = a.search('"quy chế dân chủ"', limit=1)
+        two = a.search('"quy chế dân chủ"', limit=2)
+    assert [h.path for h in two] == ["a.txt", "b.txt"] and two[0].score == two[1].score
+    assert [(h.path, h.number) for h in one] == [(two[0].path, two[0].number)]
+
+
 def test_loosened_phrases_match_their_words_anywhere():
     from tracuu.query import compiled as c
 
