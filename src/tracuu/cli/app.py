@@ -133,20 +133,15 @@ def _stderr() -> Console:
 def _print_lines(lines: list[Line], color: str = "auto") -> None:
     """Rendered lines on stdout: through rich, which styles them on a terminal (or with
     --color always), or as plain text where rich would style nothing. That is what a
-    pipe or a file gets, without the 30-40 ms that loading rich costs a short command."""
+    pipe, a file or --color never gets, without the 30-40 ms that loading rich costs."""
     from .. import render
 
-    if color == "auto" and not _stdout_is_terminal():
+    if color == "never" or (color == "auto" and not _stdout_is_terminal()):
         click.echo("".join(render.plain(line) + "\n" for line in lines), nl=False)
         return
     from rich.console import Console
 
-    out = Console(
-        highlight=False,
-        soft_wrap=True,
-        force_terminal={"always": True, "never": False}.get(color),
-        no_color=color == "never",
-    )
+    out = Console(highlight=False, soft_wrap=True, force_terminal=color == "always" or None)
     for line in lines:
         out.print(render.rich_text(line))
 
