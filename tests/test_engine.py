@@ -536,6 +536,38 @@ def test_posting_blocks_hold_gaps_and_weights_in_the_fewest_bytes():
     assert got_ids.tolist() == ids and got_weights.tolist() == weights
 
 
+def test_small_posting_blocks_are_encoded_as_numpy_encodes_them(monkeypatch):
+    """Blocks of fewer than SMALL_BLOCK postings are encoded with struct: the same bytes
+    as the numpy encoding, for ids, weights and values of every kind and width."""
+    import random
+
+    from tracuu.engine.internals import codec
+
+    rng = random.Random(7)
+    cases = []
+    for _ in range(3000):
+        n = rng.randint(1, codec.SMALL_BLOCK - 1)
+        ids = sorted(rng.sample(range(rng.choice([300, 70000, 5_000_000, 4_000_000_000])), n))
+        weights = rng.choice(
+            [
+                [1.0] * n,
+                [float(rng.randint(2, 9))] * n,
+                [float(rng.randint(0, rng.choice([200, 60000, 2**31]))) for _ in range(n)],
+                [rng.random() * 5 for _ in range(n)],
+                [float(rng.randint(1, 3)) for _ in range(n - 1)] + [2.5],
+            ]
+        )
+        fixedsize = rng.choice([None, -1, 0, 2])
+        if fixedsize in (None, -1):
+            values = [rng.randbytes(rng.randint(0, 40)) for _ in range(n)]
+        else:
+            values = [rng.randbytes(fixedsize) for _ in range(n)]
+        cases.append((ids, weights, values, fixedsize, rng.choice([0, 3])))
+    small = [codec.encode_block(*case) for case in cases]
+    monkeypatch.setattr(codec, "SMALL_BLOCK", 0)  # every block through numpy
+    assert small == [codec.encode_block(*case) for case in cases]
+
+
 def _legacy_block(ids, weights, values, fixedsize, level):
     """A block as tracuu wrote them before the widths (indexes built then still read):
     every gap a uint32, whole weights uint32, the first part compressed."""

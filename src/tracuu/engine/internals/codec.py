@@ -123,8 +123,14 @@ def _packed(data: bytes, level: int, flag: int) -> tuple[bytes, int]:
     return data, 0
 
 
+SMALL_BLOCK = 64  # blocks of fewer postings are encoded without numpy (the same bytes)
+_PACK = {1: "B", 2: "H", 4: "I"}  # width -> struct code
+
+
 def encode_block(ids, weights, values, fixedsize, level: int) -> bytes:
     """A block's ids, weights and values (as whoosh3's writer holds them)."""
+    if len(ids) < SMALL_BLOCK:
+        return _encode_small(ids, weights, values, fixedsize, level)
     ids = np.asarray(ids, dtype=np.int64)
     gaps = np.diff(ids)
     gcode = _width_code(int(gaps.max(initial=0)))
@@ -143,6 +149,33 @@ def encode_block(ids, weights, values, fixedsize, level: int) -> bytes:
     if fixedsize is None or fixedsize < 0:
         sizes = np.array([len(v) for v in values], dtype="<u4").tobytes()
         rest = sizes + b"".join(values)
+    else:
+        rest = b"".join(values) if fixedsize else b""
+    rest, f2 = _packed(rest, level, _VALUES_Z)
+    flags = kind | f2 | gcode << _GAP_SHIFT | wcode << _WEIGHT_SHIFT
+    return _HEAD.pack(BLOCK_TAG, flags, len(first), len(rest)) + first + rest
+
+
+def _encode_small(ids, weights, values, fixedsize, level: int) -> bytes:
+    """:func:`encode_block` of a few postings, with struct (numpy's calls cost more than
+    they save on a few values; tests compare the two)."""
+    n = len(ids)
+    gaps = [int(b) - int(a) for a, b in zip(ids, ids[1:])]
+    gcode = _width_code(max(gaps, default=0))
+    first = struct.pack(f"<I{n - 1}{_PACK[_WIDTHS[gcode]]}", int(ids[0]), *gaps)
+    w = [float(x) for x in weights]
+    wcode = 0
+    if all(x == 1.0 for x in w):
+        kind = _ONES
+    elif all(x == w[0] for x in w):
+        kind, first = _ONE, first + struct.pack("<d", w[0])
+    elif all(x.is_integer() and 0 <= x < 2**32 for x in w):
+        kind, wcode = _WHOLE_W, _width_code(int(max(w)))
+        first += struct.pack(f"<{n}{_PACK[_WIDTHS[wcode]]}", *(int(x) for x in w))
+    else:
+        kind, first = _FLOAT_W, first + struct.pack(f"<{n}d", *w)
+    if fixedsize is None or fixedsize < 0:
+        rest = struct.pack(f"<{n}I", *(len(v) for v in values)) + b"".join(values)
     else:
         rest = b"".join(values) if fixedsize else b""
     rest, f2 = _packed(rest, level, _VALUES_Z)
