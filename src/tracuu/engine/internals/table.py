@@ -32,6 +32,7 @@ MAGIC = b"TRT1"
 SAMPLE = 32  # every SAMPLE-th key is kept in memory for nearest-key searches
 _TRAILER = struct.Struct("<QQQQQB4s")
 _SLOT = struct.Struct("<I")
+_FLUSH_AT = 1 << 20  # bytes of entries gathered before they are written
 
 
 def varint(n: int, out: bytearray) -> None:
@@ -51,6 +52,7 @@ class TableWriter:
         self._starts = array("Q")
         self._hashes = array("I")
         self._last = b""
+        self._pending = bytearray()  # entries not yet written (written in chunks)
         dbfile.write(MAGIC)
         self._pos = len(MAGIC)
 
@@ -60,15 +62,22 @@ class TableWriter:
         self._last = key
         self._starts.append(self._pos)
         self._hashes.append(crc32(key))
-        entry = bytearray()
+        entry = self._pending
+        size = len(entry)
         varint(len(key), entry)
         varint(len(value), entry)
         entry += key
         entry += value
-        self.dbfile.write(bytes(entry))
-        self._pos += len(entry)
+        self._pos += len(entry) - size
+        if len(entry) >= _FLUSH_AT:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.dbfile.write(bytes(self._pending))
+        self._pending.clear()
 
     def close(self) -> int:
+        self._flush()
         dbfile, starts = self.dbfile, self._starts
         wide = bool(starts) and starts[-1] >= 1 << 32
         index = starts if wide else array("I", starts)
@@ -205,8 +214,13 @@ class TableReader:
             return
         buf, end = self._buf, self.endofdata
         while pos < end:
-            keypos, _, datapos, datalen = self._ranges(pos)
-            pos = datapos + datalen
+            keylen, vallen = buf[pos], buf[pos + 1]
+            if keylen < 0x80 and vallen < 0x80:  # (most entries: both lengths one byte)
+                keypos = pos + 2
+            else:
+                keypos, keylen, _, vallen = self._ranges(pos)
+            datapos = keypos + keylen
+            pos = datapos + vallen
             yield bytes(buf[keypos:datapos]), bytes(buf[datapos:pos])
 
     def items(self) -> Iterator[tuple[bytes, bytes]]:
