@@ -161,7 +161,8 @@ def _everything(index):
 def test_full_build_in_shards_ranks_as_one_segment(tmp_path, monkeypatch):
     """A full build cut into shards (one segment each, written at once by two workers)
     finds, scores and orders exactly what a build in one segment does, with -j1 and -j2
-    alike; no shard folder is left in the generation."""
+    alike, its shards merged into one segment or kept apart; no shard folder is left in
+    the generation."""
     corpus = _many_files(tmp_path)
     monkeypatch.setattr(build, "SHARDS", 1)
     Archive(tmp_path / "one").update(corpus)
@@ -169,13 +170,16 @@ def test_full_build_in_shards_ranks_as_one_segment(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "SHARD_MIN_FILES", 2)
     Archive(tmp_path / "four").update(corpus)
     Archive(tmp_path / "four-j2").update(corpus, procs=2)
+    monkeypatch.setattr(build, "MERGE_SHARDS", False)
+    Archive(tmp_path / "apart").update(corpus, procs=2)
     assert _segments(tmp_path / "one") == 1
-    assert _segments(tmp_path / "four") == _segments(tmp_path / "four-j2") == 4
+    assert _segments(tmp_path / "four") == _segments(tmp_path / "four-j2") == 1
+    assert _segments(tmp_path / "apart") == 4
     want = _everything(tmp_path / "one")
     assert want[0] and want[1] and want[-2] and want[-1]
-    assert _everything(tmp_path / "four") == want
-    assert _everything(tmp_path / "four-j2") == want
-    for name in ("one", "four", "four-j2"):
+    for name in ("four", "four-j2", "apart"):
+        assert _everything(tmp_path / name) == want, name
+    for name in ("one", "four", "four-j2", "apart"):
         gen = tindex.current_generation(tmp_path / name)
         assert not [p for p in gen.iterdir() if p.is_dir()]
         assert build.check_index(tmp_path / name) == []

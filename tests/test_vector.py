@@ -149,6 +149,7 @@ def test_an_index_in_several_segments_ranks_as_one(corpus, tmp_path, monkeypatch
 
     one = Archive.build(corpus, tmp_path / "one")
     monkeypatch.setattr(build, "SHARDS", 3)
+    monkeypatch.setattr(build, "MERGE_SHARDS", False)  # (else merged into one segment)
     monkeypatch.setattr(build, "SHARD_MIN_FILES", 1)
     three = Archive.build(corpus, tmp_path / "three")
     with one, three:

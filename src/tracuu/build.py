@@ -9,8 +9,9 @@
 A full build reads and writes at once: the files, in the plan's order, are cut into
 shards of about equal size (how many depends on the files alone, never on the number of
 workers); each shard is read and written as an index of its own, in a worker process
-when there are several, and the shards' segments are joined in order into one index
-without writing a posting again. So -j2 writes the same segments as -j1. A shard whose
+when there are several, and the shards' segments are merged in order into one segment,
+their bytes copied (no posting is read and written again). So -j2 writes the same
+index as -j1. A shard whose
 worker dies twice is cut in halves and tried again, down to the one file that kills its
 worker, which is skipped with the reason.
 
@@ -56,6 +57,10 @@ PARALLEL_MIN_FILES = 8  # fewer files to read than this are read in this process
 # SHARD_MAX_BYTES (each shard's writer holds its postings in memory).
 SHARDS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 SHARD_MIN_FILES = 8
+# ... and the shards' segments are then merged into one (engine.join): full viwiki, two
+# shards: `tracuu batch` of 200 queries 9 % less CPU, the index 4.6 % smaller, for some
+# 30 s of merging. False keeps them apart (tests of indexes in several segments).
+MERGE_SHARDS = True
 SHARD_MAX_BYTES = 64_000_000
 PREPARE_MAX_CHARS = 1_000_000  # documents up to this size are analysed by the reader
 CACHE = "cache"  # in the index folder, outside generations: OCR output by file hash
@@ -427,7 +432,7 @@ def _build_new(
             for event in _events(read) if res.died else ():
                 tell(event)  # a file given up: its worker could not say
     progress.phase("writing the index")
-    engine.join(tmp, [res.folder for res in written if res.written])
+    engine.join(tmp, [res.folder for res in written if res.written], merge=MERGE_SHARDS)
     for part in tmp.glob("shard-*"):
         shutil.rmtree(part)  # emptied of segments, or left by a worker that died
     manifest.updated_at = manifest.built_at = store.now()

@@ -95,11 +95,12 @@ class Writer:
             self._ix.close()
 
 
-def join(folder: Path, parts: list[Path]) -> None:
+def join(folder: Path, parts: list[Path], merge: bool = True) -> None:
     """Make the empty ``folder`` the index of the paragraphs of the indexes at ``parts``
-    (each written by a Writer), in that order, moving their files (not re-writing them)."""
+    (each written by a Writer), in that order: one segment of their segments' bytes
+    (``merge``), else their segments' files moved (where they cannot be merged too)."""
     try:
-        _join(folder, parts, SCHEMA)
+        _join(folder, parts, SCHEMA, merge)
     except OSError as exc:
         raise IndexWriteError(f"cannot write index at {folder}: {exc.strerror}") from None
 
