@@ -3,10 +3,12 @@ one writer writes: every term's postings, infos and stored paragraphs. These rea
 merged segment through Whoosh's own readers, so they also fail when a Whoosh release
 changes the files the merge copies bytes of."""
 
+import errno
+
 import pytest
 import test_index as ti
 
-from tracuu import Archive, build
+from tracuu import Archive, build, errors
 from tracuu import store as tindex
 from tracuu.analysis import NUMBER, PATH, TEXT_FIELDS
 from tracuu.engine.internals import INLINE_LIMIT, merge
@@ -124,14 +126,16 @@ def test_parts_with_other_fields_merge(tmp_path):
     assert _contents(tmp_path / "merged") == _contents(tmp_path / "one")
 
 
-def test_shards_that_do_not_merge_are_kept_apart(tmp_path, monkeypatch):
-    """A merge that fails on the way (what the merge does not copy) leaves nothing of
-    itself: the shards' segments are kept as they are, and rank as one."""
+@pytest.mark.parametrize("failure", [merge.NotMergeable("planted"), ValueError("planted")])
+def test_shards_that_do_not_merge_are_kept_apart(tmp_path, monkeypatch, failure):
+    """A merge that fails on the way (what it does not copy, or a mistake of its own)
+    leaves nothing of itself: the shards' segments are kept as they are, and rank as
+    one."""
     corpus = _corpus(tmp_path)
     _build(corpus, tmp_path / "one", monkeypatch, shards=1)
 
     def refuse(self, parts, fixedsize):
-        raise merge.NotMergeable("planted")
+        raise failure
 
     monkeypatch.setattr(merge._Postings, "_write", refuse)
     gen = _build(corpus, tmp_path / "four", monkeypatch, shards=4)
@@ -141,6 +145,22 @@ def test_shards_that_do_not_merge_are_kept_apart(tmp_path, monkeypatch):
     )
     assert ti._everything(tmp_path / "four") == ti._everything(tmp_path / "one")
     assert build.check_index(tmp_path / "four") == []
+
+
+def test_a_full_disk_while_merging_keeps_the_previous_index(tmp_path, monkeypatch):
+    corpus = _corpus(tmp_path)
+    _build(corpus, tmp_path / "index", monkeypatch, shards=1)
+    want = ti._everything(tmp_path / "index")
+
+    def full(self, parts, fixedsize):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(merge._Postings, "_write", full)
+    monkeypatch.setattr(build, "SHARDS", 4)
+    with pytest.raises(errors.IndexWriteError, match="No space left"):
+        Archive(tmp_path / "index").update(corpus, rebuild=True)
+    assert ti._everything(tmp_path / "index") == want
+    assert build.check_index(tmp_path / "index") == []
 
 
 def test_a_merged_index_updates_as_one_written_by_one_writer(tmp_path, monkeypatch):
