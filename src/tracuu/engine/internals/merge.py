@@ -337,17 +337,7 @@ class _Postings:
 
     def _block(self, parts: list, fixedsize) -> tuple[bytes, bytes]:
         """(header, data) of one posting block of the inlined postings of ``parts``."""
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list[bytes] = []
-        lo, hi = 255, 0
-        for info, value, source in parts:
-            i, w, v = info.inlined_postings()
-            ids += [d + source.base for d in i]
-            weights += w
-            values += v
-            a, b = _length_bytes(value)
-            lo, hi = min(lo, a), max(hi, b)
+        ids, weights, values, lo, hi = _gathered(parts)
         header = (len(ids), ids[-1], max(weights), 0, lo, hi)
         data = encode_block(ids, weights, values, fixedsize, self.compression)
         return wcodec.dumps(header, 2), data
@@ -420,19 +410,26 @@ def _inlined_pair(a: bytes, base_a: int, b: bytes, base_b: int) -> bytes | None:
     return bytes(out)
 
 
-def _inlined_together(infos: list) -> bytes:
-    """One compact inlined info of the short posting lists of several parts."""
+def _gathered(parts: list) -> tuple[list[int], list[float], list[bytes], int, int]:
+    """The inlined postings of ``parts`` (info, info bytes, source), one after another,
+    their ids shifted: (ids, weights, values, shortest and longest length bytes)."""
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
     lo, hi = 255, 0
-    for info, value, source in infos:
+    for info, value, source in parts:
         i, w, v = info.inlined_postings()
         ids += [d + source.base for d in i]
         weights += w
         values += v
         a, b = _length_bytes(value)
         lo, hi = min(lo, a), max(hi, b)
+    return ids, weights, values, lo, hi
+
+
+def _inlined_together(parts: list) -> bytes:
+    """One compact inlined info of the short posting lists of several parts."""
+    ids, weights, values, lo, hi = _gathered(parts)
     merged = TermInfo(
         weight=sum(weights),
         df=len(ids),
