@@ -23,8 +23,10 @@ In ``codec``:
 In ``keys``: a segment's path and number columns (whoosh3's ``VarBytesColumn`` and
 ``NumericColumn``) read raw, so that hundreds of paragraphs' keys cost a few slices.
 
-In ``segments``: one-segment indexes written apart (a full build's shards) joined into
-one index, in order, without writing a posting again.
+In ``segments`` and ``merge``: one-segment indexes written apart (a full build's shards)
+merged into one segment, in order, by copying their bytes (whoosh3's per-document writer
+and column layouts, its term info and posting block headers); where they cannot be, their
+segments joined into one index as they are.
 
 Indexes name ``tracuu.engine.internals.Codec`` in their segments: keep it importable here.
 """

@@ -1,6 +1,6 @@
 """Segments written apart (a full build's shards) merged into one, copying bytes.
 
-Every segment costs a query: each term is looked up, and its postings read, once per
+Every segment costs each query: a term is looked up, and its postings read, once per
 segment. Whoosh merges segments by reading every posting back and writing it again
 through its pool: minutes for viwiki. Here the new segment is assembled from the parts'
 files as they are, each part's paragraphs numbered after the parts before it (``base``):
@@ -71,8 +71,8 @@ def columns_of(schema) -> dict[str, object]:
 
 def check(readers: Sequence, schema) -> None:
     """Raise NotMergeable unless every one of ``readers`` (whoosh3 segment readers) is a
-    segment of tracuu's codec without deleted paragraphs, whose columns are of types
-    copied here, with no field of byte ids."""
+    segment of tracuu's codec, read in place, without deleted paragraphs, with fields of
+    ``schema`` only, whose columns are of types copied here."""
     for r in readers:
         terms: Any = getattr(r, "_terms", None)
         if not isinstance(r.codec(), Codec) or not hasattr(terms, "_tindex"):
