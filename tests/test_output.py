@@ -18,6 +18,7 @@ from tracuu.output import (
     hit_record,
     read_topics,
     results_record,
+    topic_record,
     trec_docid,
 )
 
@@ -166,6 +167,23 @@ def _messy_results():
     ]
     by_document = replace(by_paragraph, documents=documents, widened=True, total=7)
     return [by_paragraph, by_document, Results("zzz", "auto", [], None, [], "zz\tz")]
+
+
+def test_each_hit_is_recorded_as_itself_where_it_is_written_twice():
+    # ranked by document, the hits are the documents' first paragraphs: a record (search
+    # --json, a batch line) writes each twice, made once
+    hits = [make_hit(rank=i, path=f"tệp {i}.txt", number=i, title=f"T{i}") for i in (1, 2, 3)]
+    documents = [
+        DocumentHit(1, 3.5, hits[0].path, "txt", hits[0].metadata, (hits[0], hits[2])),
+        DocumentHit(2, 2.5, hits[1].path, "txt", hits[1].metadata, (hits[1],)),
+    ]
+    res = replace(results(hits[0], hits[1]), documents=documents)
+    topic = TopicResult(read_topics("q\tx")[0], res)
+    for record in (results_record(res), topic_record(topic)):
+        record = json.loads(json.dumps(record))
+        assert record["hits"] == [hit_record(h) for h in (hits[0], hits[1])]
+        paragraphs = [[p for p in d["paragraphs"]] for d in record["documents"]]
+        assert paragraphs == [[hit_record(hits[0]), hit_record(hits[2])], [hit_record(hits[1])]]
 
 
 def _written_by_rich(lines, **options):

@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("jsonl", "tsv", "csv", "trec")
 TABLE_COLUMNS = ("id", "rank", "score", "file", "paragraph", "date", "title", "snippet")
+HitRecord = Callable[[Hit], dict[str, Any]]
 
 
 # ---- batch input ------------------------------------------------------------------
@@ -102,7 +103,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
     }
 
 
-def document_record(doc: DocumentHit) -> dict[str, Any]:
+def document_record(doc: DocumentHit, record: HitRecord = hit_record) -> dict[str, Any]:
     """A ranked document with its best paragraphs (``--by-document``)."""
     return {
         "rank": doc.rank,
@@ -110,8 +111,23 @@ def document_record(doc: DocumentHit) -> dict[str, Any]:
         "file": doc.path,
         **doc.metadata.as_dict(),
         "format": doc.format,
-        "paragraphs": [hit_record(h) for h in doc.hits],
+        "paragraphs": [record(h) for h in doc.hits],
     }
+
+
+def _once() -> HitRecord:
+    """hit_record, made once per hit: ranked by document, a search's hits are its
+    documents' best paragraphs, and a record has each twice (the same dict, written
+    twice)."""
+    made: dict[int, tuple[Hit, dict[str, Any]]] = {}  # (the hit kept: its id stays its own)
+
+    def record(hit: Hit) -> dict[str, Any]:
+        found = made.get(id(hit))
+        if found is None:
+            found = made[id(hit)] = (hit, hit_record(hit))
+        return found[1]
+
+    return record
 
 
 def results_record(results: Results) -> dict[str, Any]:
@@ -126,10 +142,11 @@ def results_record(results: Results) -> dict[str, Any]:
         ],
         "suggestion": results.suggestion,
         "widened": results.widened,
-        "hits": [hit_record(h) for h in results.hits],
     }
+    once = _once()
+    record["hits"] = [once(h) for h in results.hits]
     if results.documents is not None:
-        record["documents"] = [document_record(d) for d in results.documents]
+        record["documents"] = [document_record(d, once) for d in results.documents]
     return record
 
 
@@ -141,9 +158,10 @@ def topic_record(result: TopicResult) -> dict[str, Any]:
     r = result.results
     record: dict[str, Any] = {"id": t.id, "line": t.line, "query": t.query, "total": r.total}
     record["widened"] = r.widened
-    record["hits"] = [hit_record(h) for h in r.hits]
+    once = _once()
+    record["hits"] = [once(h) for h in r.hits]
     if r.documents is not None:
-        record["documents"] = [document_record(d) for d in r.documents]
+        record["documents"] = [document_record(d, once) for d in r.documents]
     return record
 
 
