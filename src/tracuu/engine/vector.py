@@ -255,8 +255,8 @@ class Vector:
         """A term's paragraphs and BM25 scores: from the cache, else read whole and kept
         (and its postings, which documents read whole count); the first time only the
         paragraphs ``at`` count and they are few against the term's, read there alone
-        (skipping the blocks between) and not kept. A term whose postings were read for
-        documents read whole is scored from them."""
+        (skipping the blocks between) and not kept. Its postings read whole are scored
+        where ``at`` says, else all of them (and kept so)."""
         key = (field, text)
         hit = self._cache.get(key)
         if hit is not None:
@@ -280,9 +280,13 @@ class Vector:
                 self._read_at.popitem(last=False)
             return self._read_term(field, text, at)
         btext = self._bytes(field, text)
-        found = _EMPTY if btext is None else self._scored(field, btext, *self._raw(key, btext))
+        if btext is None:
+            return _EMPTY
+        if at is not None:  # (read whole and kept, but scored only where it counts)
+            return self._scored(field, btext, *restrict(*self._raw(key, btext), at))
+        found = self._scored(field, btext, *self._raw(key, btext))
         self._cache.put(key, found)
-        return found if at is None else restrict(*found, at)
+        return found
 
     def term_frequencies(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """A term's (docnums, frequencies), read whole (for documents read whole), as one
