@@ -168,7 +168,9 @@ def test_canonical_tones_is_its_rule_as_one_regular_expression():
         assert vtext.canonical_tones(text) == want, text
 
 
-@pytest.mark.parametrize("folded", ["song", "duong", "nguyen", "qui", "quy", "hoa", "d", "xyz1"])
+@pytest.mark.parametrize(
+    "folded", ["song", "duong", "nguyen", "qui", "quy", "hoa", "khoe", "thuy", "hoan", "d", "xyz1"]
+)
 def test_accented_forms_are_every_spelling_with_one_tone(folded):
     """Each letter with or without its quality marks, and no tone or one on any vowel,
     as the index writes it (NFC, canonical placement): worked out the slow way."""

@@ -211,14 +211,19 @@ def accented_forms(folded: str) -> list[str]:
         return [folded]  # a number, a foreign word: only as typed
     choices = [_LETTERS.get(ch, (ch,)) for ch in folded]
     vowels = [i for i, ch in enumerate(folded) if ch in "aeiouy"]
+    # (canonical_tones changes only words ending so: the others are kept as made)
+    canonical = canonical_tones if folded.endswith(_CHANGING) else str
     out: dict[str, None] = {}
     for letters in itertools.product(*choices):
-        out[canonical_tones("".join(letters))] = None  # (letters composed: the word is NFC)
+        out[canonical("".join(letters))] = None  # (letters composed: the word is NFC)
         for tone in _TONES[1:]:
             for i in vowels:
                 word = [*letters[:i], _TONED[letters[i], tone], *letters[i + 1 :]]
-                out[canonical_tones("".join(word))] = None
+                out[canonical("".join(word))] = None
     return list(out)
+
+
+_CHANGING = ("oa", "oe", "uy", "qui")  # folded endings of the words _ENDING may find
 
 
 # each letter of _QUALITIES with its quality marks, composed; and each vowel with a tone
