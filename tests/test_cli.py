@@ -260,7 +260,7 @@ def test_batch_of_well_formed_queries_loads_no_terminal_library(built, tmp_path)
     argv = [sys.executable, "-c", code, "-", "batch", str(topics), "--index", str(built[1])]
     topics.write_text("q1\tchỉnh đốn Đảng\nq2\tquy che\n", encoding="utf-8")
     out = subprocess.run(argv, capture_output=True, text=True)
-    assert out.stderr == "" and '"id": "q2"' in out.stdout
+    assert out.stderr == "" and json.loads(out.stdout.splitlines()[1])["id"] == "q2"
     assert out.stdout.strip().splitlines()[-1] == "[]"
     topics.write_text('q1\tchỉnh đốn Đảng\nq2\t"quy che\n', encoding="utf-8")  # line 2: malformed
     out = subprocess.run(argv, capture_output=True, text=True)

