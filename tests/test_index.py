@@ -21,6 +21,24 @@ def test_build_creates_generation_and_manifest(corpus, tmp_path):
     assert st.documents == 3 and st.paragraphs == summary.paragraphs and st.distinct_terms > 500
 
 
+def test_manifest_round_trips_names_that_are_not_utf8(tmp_path):
+    # a file name of bytes that are not UTF-8 comes through as lone surrogates, which the
+    # manifest keeps escaped: its fast reader (orjson) refuses them, json reads them
+    records = {
+        name: tindex.FileRecord("ab" * 32, 7, 123, 2, "txt", metadata={"title": "Báo cáo"})
+        for name in ("b\udcff\udcfe.txt", "báo cáo.txt")
+    }
+    for names in (["báo cáo.txt"], list(records)):
+        written = tindex.Manifest(files={n: records[n] for n in names}, corpus="kho")
+        (tmp_path / tindex.MANIFEST).write_text(written.dump(), encoding="ascii")
+        read = tindex.Manifest.load(tmp_path)
+        assert dict(read.files.items()) == {n: records[n] for n in names}
+        assert read.corpus == "kho"
+    (tmp_path / tindex.MANIFEST).write_bytes(b'["not", "a", "manifest"]')
+    with pytest.raises(errors.IndexDamaged, match="damaged manifest"):
+        tindex.Manifest.load(tmp_path)
+
+
 def test_crash_mid_build_keeps_previous_index(corpus, tmp_path, monkeypatch):
     index = tmp_path / "index"
     Archive(index).update(corpus)

@@ -24,6 +24,8 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import orjson
+
 from .errors import (
     IndexDamaged,
     IndexLocked,
@@ -125,7 +127,7 @@ class Manifest:
     @classmethod
     def load(cls, gen: Path) -> Manifest:
         try:
-            d = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+            d = _parsed((gen / MANIFEST).read_bytes())
             files = d.get("files", {})
             if not all(
                 type(v) is dict and _RECORD_NEEDS <= v.keys() <= _RECORD_FIELDS
@@ -143,6 +145,19 @@ class Manifest:
             raise IndexDamaged(
                 f"cannot open index at {gen.parent}: damaged manifest ({exc})"
             ) from None
+
+
+def _parsed(data: bytes) -> dict:
+    """A manifest's JSON: by orjson (every search reads it: full viwiki's 3.7 MB in 25 ms,
+    the standard library's 39), or where orjson refuses it (a file name's lone surrogate,
+    escaped), by the standard library; a manifest that is not JSON raises ValueError."""
+    try:
+        d = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        d = json.loads(data.decode("utf-8"))
+    if type(d) is not dict:
+        raise ValueError("not a JSON object")
+    return d
 
 
 def now() -> str:
