@@ -4,6 +4,8 @@ merged segment through Whoosh's own readers, so they also fail when a Whoosh rel
 changes the files the merge copies bytes of."""
 
 import errno
+import os
+from pathlib import Path
 
 import pytest
 import test_index as ti
@@ -112,6 +114,8 @@ def test_parts_with_other_fields_merge(tmp_path):
         w = Writer(parts[-1], create=True)
         w.add(ps)
         w.commit()
+    fields = [open_index(p).reader()._terms._fieldmap for p in parts]
+    assert fields[0] != fields[1], "the parts number their fields otherwise"
     for name, ps in (("one", a + b), ("merged", None)):
         (tmp_path / name).mkdir()
         if ps is None:
@@ -120,8 +124,6 @@ def test_parts_with_other_fields_merge(tmp_path):
             w = Writer(tmp_path / name, create=True)
             w.add(ps)
             w.commit()
-    fields = [open_index(p).reader()._terms._fieldmap for p in parts]
-    assert fields[0] != fields[1], "the parts number their fields otherwise"
     assert len(list((tmp_path / "merged").glob("*.seg"))) == 1
     assert _contents(tmp_path / "merged") == _contents(tmp_path / "one")
 
@@ -161,6 +163,43 @@ def test_a_full_disk_while_merging_keeps_the_previous_index(tmp_path, monkeypatc
         Archive(tmp_path / "index").update(corpus, rebuild=True)
     assert ti._everything(tmp_path / "index") == want
     assert build.check_index(tmp_path / "index") == []
+
+
+def test_merged_shards_make_room_before_the_segment_file(tmp_path, monkeypatch):
+    """Merged, the shards are removed before the merged files are gathered into the
+    segment file: a full build's disk use peaks at twice the index, not three times.
+    A full disk then still stops the build and keeps the previous index."""
+    from whoosh.codec.base import Segment
+
+    corpus = _corpus(tmp_path)
+    real = Segment.create_compound_file
+    seen = []
+
+    def gather(self, storage):
+        work = Path(storage.folder)
+        if not work.name.startswith("shard-"):  # (each shard's writer makes its own)
+            shards = [p for p in work.iterdir() if p.name.startswith("shard-")]
+            merged = sum(p.stat().st_size for p in work.iterdir() if p.is_file())
+            seen.append((shards, merged))
+        return real(self, storage)
+
+    monkeypatch.setattr(Segment, "create_compound_file", gather)
+    gen = _build(corpus, tmp_path / "index", monkeypatch, shards=3)
+    [(shards, merged)] = seen
+    assert shards == [] and merged > 0.9 * sum(f.stat().st_size for f in gen.glob("*.seg"))
+    want, names = ti._everything(tmp_path / "index"), sorted(os.listdir(tmp_path / "index"))
+
+    def full(self, storage):
+        if Path(storage.folder).name.startswith("shard-"):
+            return real(self, storage)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Segment, "create_compound_file", full)
+    with pytest.raises(errors.IndexWriteError, match="No space left"):
+        Archive(tmp_path / "index").update(corpus, rebuild=True)
+    assert ti._everything(tmp_path / "index") == want
+    assert build.check_index(tmp_path / "index") == []
+    assert sorted(os.listdir(tmp_path / "index")) == names  # (the work folder went too)
 
 
 def test_a_merged_index_updates_as_one_written_by_one_writer(tmp_path, monkeypatch):

@@ -98,7 +98,8 @@ class Writer:
 def join(folder: Path, parts: list[Path], merge: bool = True) -> None:
     """Make the empty ``folder`` the index of the paragraphs of the indexes at ``parts``
     (each written by a Writer), in that order: one segment of their segments' bytes
-    (``merge``), else their segments' files moved (where they cannot be merged too)."""
+    (``merge``; the parts are removed), else their segments' files moved (where they
+    cannot be merged too)."""
     try:
         _join(folder, parts, SCHEMA, merge)
     except OSError as exc:

@@ -21,8 +21,8 @@ from .storage import ReadStorage
 def join(folder: Path, parts: Sequence[Path], schema, merge: bool = True) -> None:
     """Make ``folder`` (an empty folder) the index of the segments of the indexes at
     ``parts``, in that order: a paragraph of ``parts[i]`` comes before every paragraph of
-    ``parts[i + 1]``. One segment (``merge``, where the segments can be), else the parts'
-    segment files, moved."""
+    ``parts[i + 1]``. One segment (``merge``, where the segments can be; the parts are
+    then removed), else the parts' segment files, moved."""
     if merge and len(parts) > 1 and merged(folder, parts, schema):
         return
     segments = []
@@ -43,7 +43,11 @@ def join(folder: Path, parts: Sequence[Path], schema, merge: bool = True) -> Non
 
 def merged(folder: Path, parts: Sequence[Path], schema) -> bool:
     """Write the paragraphs of ``parts`` into ``folder`` as one segment; False (and
-    ``folder`` left as it was) where the merge fails (:mod:`.merge`)."""
+    ``folder`` left as it was) where the merge fails (:mod:`.merge`).
+
+    Merged, the parts are removed before the segment's files are gathered into one:
+    the disk then holds at most twice the index (the parts and the merged files, then
+    these and the segment file they become), not three times."""
     name = windex._DEF_INDEX_NAME
     storage = filestore.FileStorage(str(folder))
     before = set(os.listdir(folder))
@@ -54,13 +58,8 @@ def merged(folder: Path, parts: Sequence[Path], schema) -> bool:
             readers += [r for r, _ in _leaves(indexes[-1].reader())]
         segment = readers[0].codec().new_segment(storage, name)
         _merge.merge(storage, segment, readers, schema)
-        segment.create_compound_file(storage)
-        windex.TOC(schema, [segment], 0).write(storage, name)
-        return True
     except Exception as exc:
-        for left in set(os.listdir(folder)) - before:
-            with contextlib.suppress(OSError):
-                (shutil.rmtree if (folder / left).is_dir() else os.remove)(folder / left)
+        _remove_new(folder, before)
         if isinstance(exc, OSError):
             raise  # (a full disk: the build stops and says so)
         # what the merge does not copy (NotMergeable), or reads otherwise than it should:
@@ -71,6 +70,22 @@ def merged(folder: Path, parts: Sequence[Path], schema) -> bool:
             r.close()
         for ix in indexes:
             ix.close()
+    for part in parts:
+        shutil.rmtree(part, ignore_errors=True)
+    try:
+        segment.create_compound_file(storage)
+        windex.TOC(schema, [segment], 0).write(storage, name)
+    except BaseException:
+        _remove_new(folder, before)
+        raise
+    return True
+
+
+def _remove_new(folder: Path, before: set[str]) -> None:
+    """Remove what ``folder`` holds but for the names ``before``."""
+    for left in set(os.listdir(folder)) - before:
+        with contextlib.suppress(OSError):
+            (shutil.rmtree if (folder / left).is_dir() else os.remove)(folder / left)
 
 
 def _leaves(reader) -> list:
