@@ -134,28 +134,28 @@ def casefold(text: str) -> str:
     return text.lower()
 
 
-_KEPT_BELOW = 0x3000  # characters up to here are in the table, as themselves if kept
+_KEPT_BELOW = 0x3000  # characters below this are in the table, as themselves if kept
 
 
-def _fold_table() -> dict[int, int | str | None]:
+def _fold_table() -> list[int | str | None]:
     """Every precomposed Latin/Greek/Cyrillic letter -> its base letter; marks -> nothing.
 
-    The letters kept are there too, as themselves (up to ``_KEPT_BELOW``): translate()
-    looks up every character, and one missing from the table costs it an exception
-    (folding paragraphs to highlight them took twice as long)."""
-    table: dict[int, int | str | None] = {cp: cp for cp in range(_KEPT_BELOW)}
-    for cp in range(0x00C0, 0x2000):
-        ch = chr(cp)
-        if unicodedata.combining(ch):
-            table[cp] = None
-            continue
-        if not unicodedata.decomposition(ch):
-            continue  # NFD leaves it as it is (most of the range: a faster start)
+    A list indexed by code point, whose letters kept are there as themselves (up to
+    ``_KEPT_BELOW``): translate() looks up every character, and one it cannot find costs
+    it an exception (folding paragraphs to highlight them took twice as long). translate()
+    reads a list faster than a dict: folding each hit's paragraph to highlight it takes
+    about a tenth less."""
+    table: list[int | str | None] = list(range(_KEPT_BELOW))
+    letters = "".join(map(chr, range(0x00C0, 0x2000)))
+    for ch in filter(unicodedata.decomposition, letters):  # the rest NFD leaves as it is
         base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
         if base != ch and len(base) == 1:
-            table[cp] = base
+            table[ord(ch)] = base
+    for mark in filter(unicodedata.combining, letters):
+        table[ord(mark)] = None
     # đ has no decomposition: plain NFD stripping would keep it
-    table.update({ord("đ"): "d", ord("Đ"): "D", ord("ð"): "d", ord("Ð"): "D"})
+    for letter, base in (("đ", "d"), ("Đ", "D"), ("ð", "d"), ("Ð", "D")):
+        table[ord(letter)] = base
     return table
 
 
