@@ -919,6 +919,9 @@ def test_files_are_runs_of_paragraphs_only_where_their_numbers_show_it():
 
     assert segment(["a", "a", "bé", "c"], [1, 2, 1, 1]).runs().tolist() == [0, 2, 3]
     assert segment(["a", "a", "b"], [1, 2, 3]).runs() is None  # b numbered on from a
+    assert segment(["bé", "bé", "bè", "x"], [1, 2, 3, 1]).runs() is None  # a last byte differs
+    assert segment(["ab", "ab", "abc"], [1, 2, 3]).runs() is None  # so does the length
+    assert segment(["x", "bé", "bé", "bè"], [1, 1, 2, 1]).runs().tolist() == [0, 1, 3]
     assert segment(["a", "a", "a"], [1, 3, 4]).runs() is None  # a paragraph missing
     assert segment(["a", "b"], [2, 1]).runs() is None  # not from 1
     assert segment([], []).runs() is None

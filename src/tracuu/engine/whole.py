@@ -47,14 +47,21 @@ class Wholes:
             count = reader.doc_count_all()
             lengths[offset : offset + count] = field_lengths(reader, length_field)
             live[deleted_docnums(reader) + offset] = False
+        every = bool(live.all())  # (no paragraph deleted: a build's index)
+        owners = self.owner if every else self.owner[live]
         self.length = np.bincount(
-            self.owner[live], weights=lengths[live], minlength=len(self.paths)
+            owners, weights=lengths if every else lengths[live], minlength=len(self.paths)
         )
         self.count = int(np.count_nonzero(self.length)) or 1  # documents with a paragraph
         self.average = float(self.length.sum()) / self.count or 1.0
-        order = np.argsort(self.owner, kind="stable")
-        self._order = order[live[order]]  # live paragraphs, by document
-        self._starts = np.searchsorted(self.owner[self._order], np.arange(len(self.paths) + 1))
+        if every and not (np.diff(self.owner) < 0).any():  # (a build stores them so)
+            self._order = np.arange(total)
+            by_document = self.owner
+        else:
+            order = np.argsort(self.owner, kind="stable")
+            self._order = order[live[order]]  # live paragraphs, by document
+            by_document = self.owner[self._order]
+        self._starts = np.searchsorted(by_document, np.arange(len(self.paths) + 1))
         self._cache = Kept(CACHE_MB)
 
     def paragraphs(self, document: int) -> np.ndarray:
