@@ -208,6 +208,19 @@ def test_help_teaches(run):
         assert word in r.output
 
 
+def test_every_commands_help_is_laid_out_as_written(run):
+    """A control character in a docstring (a tab or a newline where an example meant
+    the two characters \\t or \\n) breaks click's layout of the whole text."""
+    from tracuu.cli.app import COMMANDS
+
+    for name in COMMANDS:
+        doc = cli.get_command(None, name).help  # type: ignore[arg-type, union-attr]
+        assert not re.search(r"[\x00-\x07\t\x0b-\x1f]", doc or ""), name  # (\b: click's)
+    r = run("batch", "--help")
+    assert "printf 'q1\\tchỉnh đốn Đảng\\nq2\\tquy chế dân chủ\\n' | tracuu batch" in r.output
+    assert "Blank lines and lines starting with # are skipped." in " ".join(r.output.split())
+
+
 def test_count_is_asked_for(run, built):
     plain = json.loads(run("search", "--index", str(built[1]), "--json", "-n", "2", "Đảng").output)
     counted = json.loads(

@@ -139,7 +139,7 @@ def batch_command(
 
     \b
     Examples:
-      printf 'q1\tchỉnh đốn Đảng\nq2\tquy chế dân chủ\n' | tracuu batch -f tsv
+      printf 'q1\\tchỉnh đốn Đảng\\nq2\\tquy chế dân chủ\\n' | tracuu batch -f tsv
       tracuu batch terms.txt -f trec > run.txt
 
     Exit codes: 0 some query found something, 1 none did, 2 a line was malformed.
