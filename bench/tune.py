@@ -21,12 +21,12 @@ import itertools
 import json
 import tempfile
 import time
-from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import common
 from common import log
+from msgspec.structs import asdict, replace
 from quality import VARIANTS, Query, fair_baselines, mean_of, prepare_questions, run_baseline
 from tracuu_cli import write_corpus
 

@@ -194,7 +194,7 @@ SMALL_BLOCKS = 128  # postings per block in the tests' indexes (whoosh3's; tracu
 def _copies(archive, times: int):
     """The archive's paragraphs ``times`` over, under other file names (so that common
     words fill several blocks of SMALL_BLOCKS postings)."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     engine_ = archive.searcher.engine
     found = [engine_.paragraph(d) for d in range(engine_.doc_count())]

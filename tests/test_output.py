@@ -4,9 +4,9 @@ import codecs
 import csv
 import io
 import json
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from tracuu import render
 from tracuu.api import TopicResult

@@ -226,7 +226,7 @@ def test_a_two_word_phrase_is_its_pair(archive, phrase):
     """A phrase of two words side by side needs no positions: its pair term holds the
     paragraphs where they are (the compiled query has no Phrase); the same paragraphs,
     scored the same, as checking positions finds."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from tracuu.analysis import VOCABULARY
     from tracuu.query import compile_query, parse

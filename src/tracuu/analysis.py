@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from . import segment as vseg
 from . import text as vtext
@@ -43,8 +44,7 @@ SYLLABLE, PAIR, WORD = "syllable", "pair", "word"
 FieldTerm = tuple[str, str]  # (field, term)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(msgspec.Struct, frozen=True):
     """One term of a text with where it stands."""
 
     text: str  # the term, in index form

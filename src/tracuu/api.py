@@ -9,7 +9,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +16,14 @@ if TYPE_CHECKING:
     from .inventory import FileStatus, FormatCount
     from .output import Topic
 
+import msgspec
+
 from . import store
 from .errors import InputError, QueryError
 from .models import Hit, Paragraph, Ranking, Results
 
 
-@dataclass(frozen=True)
-class Stats:
+class Stats(msgspec.Struct, frozen=True):
     documents: int
     paragraphs: int
     distinct_terms: int
@@ -38,8 +38,7 @@ class Stats:
     not_read: dict[str, int]  # other file types: suffix -> files
 
 
-@dataclass(frozen=True)
-class FileView:
+class FileView(msgspec.Struct, frozen=True):
     """One file as the index holds it: its status and its paragraphs."""
 
     status: FileStatus
@@ -56,8 +55,7 @@ SPAWNED_WORTH_S = 1.5  # ... for spawned workers
 BATCH_CHUNK = 4  # topics a batch worker runs per task
 
 
-@dataclass(frozen=True)
-class _BatchOptions:
+class _BatchOptions(msgspec.Struct, frozen=True):
     limit: int
     mode: str
     filters: tuple[tuple[str, str], ...]
@@ -65,8 +63,7 @@ class _BatchOptions:
     render: Callable[[TopicResult], str] | None = None
 
 
-@dataclass(frozen=True)
-class TopicResult:
+class TopicResult(msgspec.Struct, frozen=True):
     """The results of one batch topic, or why it could not run.
 
     From ``Archive.batch(..., render=...)``, the topic as rendered where it ran instead

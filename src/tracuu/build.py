@@ -30,8 +30,10 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import msgspec
+from msgspec.structs import replace
 
 from . import engine, store
 from . import text as vtext
@@ -66,18 +68,17 @@ PREPARE_MAX_CHARS = 1_000_000  # documents up to this size are analysed by the r
 CACHE = "cache"  # in the index folder, outside generations: OCR output by file hash
 
 
-@dataclass
-class UpdateSummary:
+class UpdateSummary(msgspec.Struct):
     """What an index run did."""
 
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
+    added: list[str] = msgspec.field(default_factory=list)
+    changed: list[str] = msgspec.field(default_factory=list)
+    deleted: list[str] = msgspec.field(default_factory=list)
     unchanged: int = 0
-    skipped: dict[str, str] = field(default_factory=dict)
-    skipped_kinds: Counter[str] = field(default_factory=Counter)  # needs-ocr, corrupt ...
-    partial: dict[str, str] = field(default_factory=dict)  # indexed, but not all of it
-    ignored: Counter[str] = field(default_factory=Counter)  # other file types, by suffix
+    skipped: dict[str, str] = msgspec.field(default_factory=dict)
+    skipped_kinds: Counter[str] = msgspec.field(default_factory=Counter)  # needs-ocr, corrupt ...
+    partial: dict[str, str] = msgspec.field(default_factory=dict)  # indexed, but not all of it
+    ignored: Counter[str] = msgspec.field(default_factory=Counter)  # other file types, by suffix
     paragraphs: int = 0
     rebuilt: bool = False
     repaired: str | None = None  # what was wrong with the index this run rebuilt
@@ -87,8 +88,7 @@ class UpdateSummary:
 # ---- plan -------------------------------------------------------------------------
 
 
-@dataclass
-class Plan:
+class Plan(msgspec.Struct):
     corpus: Path
     files: dict[str, Path]  # every corpus file tracuu reads, by name
     to_read: list[str]  # new, or size or mtime changed (every file on a full build)
@@ -124,8 +124,7 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
 # ---- read -------------------------------------------------------------------------
 
 
-@dataclass
-class ReadResult:
+class ReadResult(msgspec.Struct):
     """One file as read: a document to index, the same content as before, or a reason."""
 
     name: str
@@ -139,8 +138,7 @@ class ReadResult:
         return self.record is not None and self.document is None
 
 
-@dataclass(frozen=True)
-class ReadTask:
+class ReadTask(msgspec.Struct, frozen=True):
     name: str
     path: Path
     old_sha: str | None  # of the indexed version: the same hash needs no new reading
@@ -237,8 +235,7 @@ def _teller(progress: Progress):
 # ---- full builds: shards read and written at once ----------------------------------
 
 
-@dataclass(frozen=True)
-class ShardTask:
+class ShardTask(msgspec.Struct, frozen=True):
     tasks: tuple[ReadTask, ...]
     folder: Path  # where its index is written
     limitmb: int
@@ -252,8 +249,7 @@ class ShardTask:
         ]
 
 
-@dataclass
-class ShardResult:
+class ShardResult(msgspec.Struct):
     """A shard's files as read (documents without their paragraphs) and whether its index
     was written; or why not."""
 

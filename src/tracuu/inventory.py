@@ -4,7 +4,8 @@ counted by format and by reason. Read from the manifest; no engine needed."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+
+import msgspec
 
 from .models import Metadata
 from .store import Manifest
@@ -12,8 +13,7 @@ from .store import Manifest
 INDEXED, SKIPPED, NOT_READ = "indexed", "skipped", "not read"
 
 
-@dataclass(frozen=True)
-class FileStatus:
+class FileStatus(msgspec.Struct, frozen=True):
     """One corpus file: searchable or not, and what was read from it."""
 
     file: str
@@ -24,16 +24,15 @@ class FileStatus:
     paragraphs: int = 0
     ocr_pages: int = 0
     unread_pages: int = 0  # scanned pages left out (OCR not installed)
-    metadata: Metadata = field(default_factory=Metadata)
+    metadata: Metadata = msgspec.field(default_factory=Metadata)
 
 
-@dataclass(frozen=True)
-class FormatCount:
+class FormatCount(msgspec.Struct, frozen=True):
     format: str
     indexed: int = 0
     paragraphs: int = 0
     ocr_pages: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)  # kind -> files
+    skipped: dict[str, int] = msgspec.field(default_factory=dict)  # kind -> files
 
 
 def file_statuses(m: Manifest) -> list[FileStatus]:

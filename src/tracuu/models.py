@@ -7,12 +7,12 @@ those. None of them knows about Whoosh.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True)
-class Metadata:
+
+class Metadata(msgspec.Struct, frozen=True):
     """What a document's header says about it (any field may be unknown)."""
 
     title: str = ""
@@ -38,12 +38,11 @@ class Metadata:
         return cls(**values)
 
 
-_METADATA_ORDER = tuple(f.name for f in fields(Metadata))  # (an index opens 1000s at once)
+_METADATA_ORDER: tuple[str, ...] = Metadata.__struct_fields__  # (an index opens 1000s at once)
 _METADATA_NAMES = frozenset(_METADATA_ORDER)
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(msgspec.Struct, frozen=True):
     """One search unit: a paragraph of a document and where it stands in it."""
 
     path: str  # relative to the corpus root, with "/" separators
@@ -54,21 +53,19 @@ class Paragraph:
     page: int | None = None  # page of a paged source (PDF, scan), when known
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     """One archive file as read: its text, header metadata and paragraphs."""
 
     path: str
     text: str
     format: str  # "txt", "md", "docx", "pdf", "html" ...
     metadata: Metadata
-    paragraphs: tuple[Paragraph, ...] = field(repr=False, default=())
+    paragraphs: tuple[Paragraph, ...] = ()
     sha256: str = ""  # of the file's bytes (of the text when there is no file)
     size: int = 0  # bytes
 
 
-@dataclass(frozen=True)
-class Snippet:
+class Snippet(msgspec.Struct, frozen=True):
     """A window of a paragraph with the matched words marked.
 
     ``spans`` are (start, end) offsets into ``text``; ``offset`` is where ``text`` starts
@@ -82,8 +79,7 @@ class Snippet:
     truncated_end: bool
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(msgspec.Struct, frozen=True):
     """One ranked paragraph, with its document's metadata."""
 
     rank: int
@@ -109,8 +105,7 @@ class Hit:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class Restoration:
+class Restoration(msgspec.Struct, frozen=True):
     """Accented forms found in the index for words typed without diacritics."""
 
     typed: str
@@ -118,8 +113,7 @@ class Restoration:
     dominant: bool = False  # the first form is most of the occurrences
 
 
-@dataclass(frozen=True)
-class DocumentHit:
+class DocumentHit(msgspec.Struct, frozen=True):
     """One ranked document, scored from its best paragraphs, which it carries."""
 
     rank: int
@@ -130,8 +124,7 @@ class DocumentHit:
     hits: tuple[Hit, ...]  # its best paragraphs, best first
 
 
-@dataclass
-class Results:
+class Results(msgspec.Struct):
     """One page of results for one query.
 
     By document, ``documents`` holds the documents and ``hits`` the best paragraph of
@@ -142,7 +135,7 @@ class Results:
     mode: str
     hits: list[Hit]
     total: int | None  # every paragraph with every word; None when not counted
-    restorations: list[Restoration] = field(default_factory=list)
+    restorations: list[Restoration] = msgspec.field(default_factory=list)
     suggestion: str | None = None
     documents: list[DocumentHit] | None = None
     # by document, fewer documents had every word than a page: documents with some of
@@ -150,8 +143,7 @@ class Results:
     widened: bool = False
 
 
-@dataclass(frozen=True)
-class Ranking:
+class Ranking(msgspec.Struct, frozen=True):
     """Ranking knobs, tuned with bench/tune.py (MRR@10; see bench/README.md).
 
     For paragraphs, a low k1 (term frequency saturates early) and pairs of adjacent

@@ -11,10 +11,10 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import msgspec
 import orjson
 
 from .errors import InputError
@@ -31,8 +31,7 @@ HitRecord = Callable[[Hit], dict[str, Any]]
 # ---- batch input ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(msgspec.Struct, frozen=True):
     """One query line of a batch file."""
 
     line: int

@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+
+import msgspec
 
 from . import text as vtext
 
@@ -20,8 +21,7 @@ _GAP_IS_SPACE = re.compile(r"\s*")
 _GAP_IS_HYPHEN_BREAK = re.compile(r"-[^\S\n]*\n\s*")  # "infor-\nmation": a word cut at a line end
 
 
-@dataclass(frozen=True, slots=True)
-class Syllable:
+class Syllable(msgspec.Struct, frozen=True):
     """One syllable (or other alphanumeric run) of a text, in index form."""
 
     text: str  # normalized, lower-cased
@@ -31,8 +31,7 @@ class Syllable:
     broken: bool = False  # the previous syllable ends a line with a hyphen: maybe one word
 
 
-@dataclass(frozen=True, slots=True)
-class Segmentation:
+class Segmentation(msgspec.Struct, frozen=True):
     """Syllables of a text plus the multi-syllable words underthesea found in it."""
 
     syllables: tuple[Syllable, ...]

@@ -21,10 +21,11 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Iterator, MutableMapping
-from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import msgspec
 import orjson
+from msgspec.structs import replace
 
 from .errors import (
     IndexDamaged,
@@ -42,8 +43,7 @@ LOCK = ".lock"
 TMP_PREFIX = ".tmp-"
 
 
-@dataclass
-class FileRecord:
+class FileRecord(msgspec.Struct):
     """What the index knows of one corpus file."""
 
     sha256: str
@@ -53,10 +53,10 @@ class FileRecord:
     format: str = ""
     ocr_pages: int = 0  # pages read by OCR
     unread_pages: int = 0  # scanned pages left out (OCR not installed)
-    metadata: dict[str, str] = field(default_factory=dict)  # the header fields found
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)  # the header fields found
 
 
-_RECORD_FIELDS = frozenset(FileRecord.__dataclass_fields__)
+_RECORD_FIELDS = frozenset(FileRecord.__struct_fields__)
 _RECORD_NEEDS = frozenset(("sha256", "size", "mtime_ns", "paragraphs"))  # (no default)
 
 
@@ -90,8 +90,7 @@ class Records(MutableMapping[str, FileRecord]):
         return name in self._raw
 
 
-@dataclass
-class SkippedFile:
+class SkippedFile(msgspec.Struct):
     """A corpus file that is not searchable, and why."""
 
     reason: str
@@ -99,8 +98,7 @@ class SkippedFile:
     format: str = ""
 
 
-@dataclass
-class Manifest:
+class Manifest(msgspec.Struct):
     """The files a generation holds, and the ones that could not be read."""
 
     schema: int = SCHEMA_VERSION
@@ -108,16 +106,17 @@ class Manifest:
     words: bool = True  # underthesea's longer words are indexed
     built_at: str = ""
     updated_at: str = ""
-    files: MutableMapping[str, FileRecord] = field(default_factory=dict)
-    skipped: dict[str, SkippedFile] = field(default_factory=dict)
-    ignored: dict[str, str] = field(default_factory=dict)  # other file types: name -> suffix
+    files: MutableMapping[str, FileRecord] = msgspec.field(default_factory=dict)
+    skipped: dict[str, SkippedFile] = msgspec.field(default_factory=dict)
+    # other file types: name -> suffix
+    ignored: dict[str, str] = msgspec.field(default_factory=dict)
     # the generation's own files (the engine's): name -> [size, mtime_ns, crc32]
-    sealed: dict[str, list[int]] = field(default_factory=dict)
+    sealed: dict[str, list[int]] = msgspec.field(default_factory=dict)
 
     def dump(self) -> str:
-        d = asdict(replace(self, files={}))
-        d["files"] = {k: asdict(v) for k, v in sorted(self.files.items())}
-        d["skipped"] = {k: asdict(v) for k, v in sorted(self.skipped.items())}
+        d = msgspec.to_builtins(replace(self, files={}))
+        d["files"] = {k: msgspec.to_builtins(v) for k, v in sorted(self.files.items())}
+        d["skipped"] = {k: msgspec.to_builtins(v) for k, v in sorted(self.skipped.items())}
         d["ignored"] = dict(sorted(self.ignored.items()))
         # surrogateescape'd file names (not valid UTF-8) must survive the round trip (as
         # \u escapes); compact, as every search reads it (full viwiki: 4.2 MB indented,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import click
+import msgspec
 
 from .. import render
 from ..api import Archive
@@ -100,14 +100,14 @@ def stats_command(index_dir: Path, as_json: bool, by_file: bool) -> None:
         return
     st = archive.stats()
     if as_json:
-        click.echo(json.dumps(asdict(st), ensure_ascii=False))
+        click.echo(json.dumps(msgspec.to_builtins(st), ensure_ascii=False))
         return
     for line in render.stats_lines(str(index_dir), st):
         click.echo(line)
 
 
 def _file_record(f) -> dict:
-    record = asdict(f)
+    record = msgspec.to_builtins(f)
     record.update(record.pop("metadata"))
     return record
 
@@ -128,7 +128,10 @@ def show_command(file: str, index_dir: Path, as_json: bool) -> None:
     """
     view = Archive(index_dir).show(_argument(file))
     if as_json:
-        record = {**_file_record(view.status), "paragraphs": [asdict(p) for p in view.paragraphs]}
+        record = {
+            **_file_record(view.status),
+            "paragraphs": [msgspec.to_builtins(p) for p in view.paragraphs],
+        }
         click.echo(json.dumps(record, ensure_ascii=False))
         return
     _print_lines(render.show_lines(view))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from ..analysis import NUMBER, PATH, POSITIONAL, TEXT_FIELDS, VOCABULARY
 from ..models import Paragraph
@@ -16,8 +17,7 @@ TRANSIENT_FILES = frozenset({"MAIN_WRITELOCK"})  # Whoosh's lock file: not index
 STORED = ("start", "end", "text", "page")
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(msgspec.Struct, frozen=True):
     """A paragraph's postings for one text field, computed where the text was analysed."""
 
     items: tuple[tuple[bytes, int, float, bytes], ...]  # (term, freq, weight, positions)

@@ -10,17 +10,17 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
+
+import msgspec
 
 from .. import text as vtext
 
 __all__ = ["Span", "paragraph_spans"]
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(msgspec.Struct, frozen=True):
     """One paragraph: ``text[start:end]`` of the text given, trimmed of white space."""
 
     start: int

@@ -9,7 +9,9 @@ rank higher where adjacent ones stand side by side; long runs (questions) match 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+
+import msgspec
+from msgspec.structs import replace
 
 from ..analysis import VOCABULARY, FieldTerm, is_accented
 from ..errors import QueryError
@@ -24,8 +26,7 @@ SPELLINGS = 4  # readings of a syllable matched in the context of its neighbours
 MODES = ("auto", "exact", "fold")
 
 
-@dataclass(frozen=True)
-class CompiledQuery:
+class CompiledQuery(msgspec.Struct, frozen=True):
     """A query ready to run, with what the search around it needs to know."""
 
     node: c.Node

@@ -7,30 +7,29 @@ through the vocabulary, the engine translates them into its own query objects.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+
+import msgspec
+from msgspec.structs import replace
 
 ALL, ANY, BEST, MAYBE, NOT = "all", "any", "best", "maybe", "not"  # how children combine
 GLOB, PREFIX, RANGE, EQUALS, CONTAINS = "glob", "prefix", "range", "equals", "contains"
 IN = "in"  # one of ``values``
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(msgspec.Struct, frozen=True):
     field: str
     text: str
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(msgspec.Struct, frozen=True):
     """Terms at consecutive positions of ``field``."""
 
     field: str
     words: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Combine:
+class Combine(msgspec.Struct, frozen=True):
     """Children combined. ALL: every child matches. ANY: one is enough, scores add up.
     BEST: one is enough, the best score counts (one word, several spellings). MAYBE: the
     first child must match, the others add to its score where they match too. NOT: what
@@ -43,13 +42,11 @@ class Combine:
     last_covers: bool = False
 
 
-@dataclass(frozen=True)
-class Everything:
+class Everything(msgspec.Struct, frozen=True):
     """Every paragraph (what an exclusion or filter alone selects from)."""
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(msgspec.Struct, frozen=True):
     """Paragraphs by the value of a field, never scored: GLOB (fnmatch on the path),
     PREFIX, RANGE (``value`` to ``high``, either open), EQUALS, CONTAINS (substring,
     compared as ``filters.fold_needle`` does) or IN (one of ``values``). Filters on what

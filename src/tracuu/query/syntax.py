@@ -9,7 +9,8 @@ the tree into a compiled query.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from ..errors import QueryError
 
@@ -18,34 +19,28 @@ class QuerySyntaxError(QueryError):
     """The query cannot be parsed; the message says where and why."""
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(msgspec.Struct, frozen=True):
     text: str  # a run of plain words: one Vietnamese term or a longer question
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(msgspec.Struct, frozen=True):
     text: str
 
 
-@dataclass(frozen=True)
-class FieldValue:
+class FieldValue(msgspec.Struct, frozen=True):
     name: str
     value: str
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(msgspec.Struct, frozen=True):
     child: Node
 
 
-@dataclass(frozen=True)
-class And:
+class And(msgspec.Struct, frozen=True):
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
-class Or:
+class Or(msgspec.Struct, frozen=True):
     children: tuple[Node, ...]
 
 
@@ -69,8 +64,7 @@ _TOKEN = re.compile(
 _OPERATORS = {"AND", "OR", "NOT"}
 
 
-@dataclass
-class _Tok:
+class _Tok(msgspec.Struct):
     kind: str  # word, phrase, field, lpar, rpar, op
     value: str
     negated: bool

@@ -11,8 +11,9 @@ and one entry in ``_READERS``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from ..errors import UnreadableFile
 from .detect import FORMATS, MAX_BYTES, SUPPORTED_SUFFIXES, effective_suffix, read_bytes
@@ -33,8 +34,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class DocumentText:
+class DocumentText(msgspec.Struct, frozen=True):
     """Text of one file: "\\n" line ends, "\\f" between pages, no BOM.
 
     Unicode files keep their normalization form (an NFD file stays NFD); text decoded
@@ -48,8 +48,7 @@ class DocumentText:
     unread_pages: int = 0  # scanned pages left out: OCR is not installed
 
 
-@dataclass(frozen=True)
-class ReadContext:
+class ReadContext(msgspec.Struct, frozen=True):
     """What a reader may need besides the bytes: where to cache slow work (OCR) and whom
     to tell about progress inside one long file."""
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+
+import msgspec
 
 from ..errors import UnreadableFile
 
@@ -319,8 +320,7 @@ def _is_junk(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cn", "Co", "Mn") and ch not in "\t\n\r\f\v"
 
 
-@dataclass(frozen=True)
-class _Plausibility:
+class _Plausibility(msgspec.Struct, frozen=True):
     words: int  # words with a non-ASCII letter
     valid: int  # ... that are well-formed Vietnamese syllables
     common: int  # ... that are frequent Vietnamese words

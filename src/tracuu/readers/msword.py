@@ -12,10 +12,11 @@ import email
 import io
 import re
 import struct
-from dataclasses import dataclass
 from email.policy import compat32
 from importlib import metadata
 from typing import Any
+
+import msgspec
 
 from ..errors import UnreadableFile
 from . import DocumentText, ReadContext
@@ -93,8 +94,7 @@ def install_hint() -> str:
     return f"pip install '{wanted[0].split(';')[0].strip() if wanted else 'msdoc2docx'}'"
 
 
-@dataclass(frozen=True)
-class _Fib:
+class _Fib(msgspec.Struct, frozen=True):
     """What the start of the File Information Block says about a .doc."""
 
     n_fib: int  # the format version

@@ -12,9 +12,10 @@ import functools
 import hashlib
 import os
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from ..errors import NeedsOCR, UnreadableFile
 
@@ -44,8 +45,7 @@ PREP_VERSION = 1  # bump when the cleaning changes: cached OCR output is then re
 SETTINGS = {"lang": LANG, "psm": PSM, "dpi": DPI, "median": MEDIAN, "deskew": MAX_SKEW}
 
 
-@dataclass(frozen=True)
-class Setup:
+class Setup(msgspec.Struct, frozen=True):
     """The OCR this machine runs: where the model is and what produced a result."""
 
     tessdata: str

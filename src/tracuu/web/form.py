@@ -7,7 +7,8 @@ Pure functions over a mapping of parameters, so they are tested without a server
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 MAX_QUERY = 500  # characters of a query
 PAGE_SIZE, MAX_PAGE_SIZE = 10, 50  # documents on a result page
@@ -28,8 +29,7 @@ class RequestProblem(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(msgspec.Struct, frozen=True):
     """The search page's parameters, checked."""
 
     query: str
@@ -47,8 +47,7 @@ class PageRequest:
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
-@dataclass(frozen=True)
-class ApiRequest:
+class ApiRequest(msgspec.Struct, frozen=True):
     """The API's parameters, checked: those of ``tracuu search --json``."""
 
     query: str

@@ -16,8 +16,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from ..api import Archive
 from ..errors import IndexMissing, IndexProblem

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from urllib.parse import quote, urlencode
+
+import msgspec
 
 from ..models import DocumentHit, Hit, Metadata, Paragraph, Restoration, Snippet
 from .form import PageRequest, RequestProblem
@@ -19,8 +20,7 @@ Piece = tuple[str, bool]  # a run of text, and whether it is a matched word
 FACET_VALUES = 12  # values listed per facet, most documents first
 
 
-@dataclass(frozen=True)
-class FacetValue:
+class FacetValue(msgspec.Struct, frozen=True):
     """A link with a count: a facet's value (the search with it as the filter), or an
     accented reading of unaccented words (the search with them replaced)."""
 
@@ -29,16 +29,14 @@ class FacetValue:
     href: str
 
 
-@dataclass(frozen=True)
-class Facet:
+class Facet(msgspec.Struct, frozen=True):
     name: str  # the URL parameter
     title: str
     values: list[FacetValue]
     unknown: int  # documents without this field
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(msgspec.Struct, frozen=True):
     """A filter in force, shown with a link that removes it."""
 
     title: str
@@ -46,16 +44,14 @@ class Filter:
     remove_href: str
 
 
-@dataclass(frozen=True)
-class HitView:
+class HitView(msgspec.Struct, frozen=True):
     number: int
     page: int | None
     pieces: list[Piece]
     href: str
 
 
-@dataclass(frozen=True)
-class DocumentView:
+class DocumentView(msgspec.Struct, frozen=True):
     rank: int
     path: str
     title: str
@@ -64,8 +60,7 @@ class DocumentView:
     hits: list[HitView]
 
 
-@dataclass(frozen=True)
-class Pages:
+class Pages(msgspec.Struct, frozen=True):
     number: int
     count: int
     first: int  # 1-based position of the page's first document
@@ -74,8 +69,7 @@ class Pages:
     next_href: str | None
 
 
-@dataclass(frozen=True)
-class ParagraphView:
+class ParagraphView(msgspec.Struct, frozen=True):
     number: int
     page: int | None
     new_page: bool  # the first paragraph of its page
