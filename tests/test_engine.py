@@ -1,6 +1,7 @@
 """The bisecting skip_to lands on the same postings as Whoosh's own."""
 
 import ast
+import json
 import random
 import subprocess
 import sys
@@ -77,52 +78,73 @@ def test_engine_refuses_an_untested_whoosh():
             gate.check_version(version)
 
 
-def _names_whoosh_imports_from(module: str) -> set[str]:
-    """Every name the installed Whoosh's modules import from ``module``."""
+def _whoosh_imports_from(module: str) -> list[tuple[str, str, bool]]:
+    """Each (importing Whoosh module, name it imports from ``module``, at module level?)
+    in the installed Whoosh; the name "*" is an ``import module`` statement."""
     import whoosh
 
     root = Path(whoosh.__file__).parent
-    names = set()
+    found = []
     for path in root.rglob("*.py"):
         package = ".".join(("whoosh", *path.relative_to(root).parent.parts))
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        importer = package if path.stem == "__init__" else f"{package}.{path.stem}"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
                 base = package.rsplit(".", node.level - 1)[0] if node.level else ""
-                if ".".join(p for p in (base, node.module) if p) == module:
-                    names |= {a.name for a in node.names}
+                source = ".".join(p for p in (base, node.module) if p)
+                for a in node.names:
+                    if source == module or f"{source}.{a.name}" == module:
+                        name = a.name if source == module else "(the module)"
+                        found.append((importer, name, id(node) in top))
             elif isinstance(node, ast.Import) and any(a.name == module for a in node.names):
-                names.add("*")  # the module itself: its first use would load it
-    return names
+                found.append((importer, "*", id(node) in top))  # its first use would load it
+    return found
 
 
-def test_whoosh_imports_only_what_the_stand_ins_forward():
+def test_whoosh_modules_wait_in_stand_ins_until_used(built):
     """The engine stands in for Whoosh's English stemmer and morphology until they are
-    used (engine.gate.DEFERRED). A Whoosh that imports other names of them fails here."""
+    used, and for whole modules a search never uses (engine.gate.DEFERRED). A Whoosh
+    that imports other names of the first, or names of the others in a module a search
+    loads, fails here (as would ``import whoosh.x``: the package would have no ``x``)."""
     from tracuu.engine import gate
 
-    for module, functions in gate.DEFERRED.items():
-        assert _names_whoosh_imports_from(module) == set(functions), module
-
-
-def test_whoosh_english_rules_load_only_when_used(built):
     code = (
-        "import sys\n"
+        "import json, sys\n"
         "from tracuu import Archive\n"
         "from tracuu.engine import gate\n"
         "with Archive(sys.argv[1]) as a:\n"
         "    a.run('chinh don dang', limit=3)\n"
         "    a.run('\"quy chế\" Đảng', limit=3, by_document=True)\n"
         "waiting = lambda: [type(sys.modules[m]) is gate._Deferred for m in gate.DEFERRED]\n"
-        "print(*waiting())\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('whoosh'))\n"
+        "print(json.dumps({'waiting': waiting(), 'loaded': loaded}))\n"
         "from whoosh.query.terms import variations\n"
         "from whoosh.analysis import StemmingAnalyzer\n"
-        "print('acted' in variations('acts'), [t.text for t in StemmingAnalyzer()('dogs')])\n"
-        "print(*waiting())\n"
+        "from whoosh.highlight import Highlighter\n"
+        "from whoosh import collectors, sorting\n"
+        "print('acted' in variations('acts'), [t.text for t in StemmingAnalyzer()('dogs')],\n"
+        "      type(Highlighter()).__name__, collectors.TopCollector(3).limit,\n"
+        "      type(sorting.ScoreFacet()).__name__)\n"
+        "print(json.dumps(waiting()))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(built[1])], capture_output=True, text=True
     )
-    assert out.stdout.splitlines() == ["True True", "True ['dog']", "False False"], out.stderr
+    searched, used, after = out.stdout.splitlines()
+    state = json.loads(searched)
+    assert state["waiting"] == [True] * len(gate.DEFERRED), out.stderr
+    assert used == "True ['dog'] Highlighter 3 ScoreFacet"
+    assert json.loads(after) == [False] * len(gate.DEFERRED)
+    for module, functions in gate.DEFERRED.items():
+        imports = _whoosh_imports_from(module)
+        assert all(name != "*" for _, name, _ in imports), module
+        if functions:  # stand-ins for these functions, bound by name where imported
+            assert {name for _, name, _ in imports} == set(functions), module
+        else:  # a stand-in for the module: any name imported at load would load it
+            by_name = {i for i, name, top in imports if top and name != "(the module)"}
+            assert not by_name & set(state["loaded"]), module
 
 
 def _best_of_by_hand(searcher, children):

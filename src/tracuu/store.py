@@ -18,7 +18,6 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 import zlib
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
@@ -212,6 +211,8 @@ def new_workspace(
     its own copy and the current generation stays as it was until the swap.
     """
     try:
+        import tempfile  # (here: a search never makes a generation)
+
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=index_dir))
         for src in base.iterdir() if base is not None else ():
             if src.name != MANIFEST and src.name not in skip and src.is_file():

@@ -43,7 +43,17 @@ check_version()
 # when whoosh.query and whoosh.analysis import them (15-20 ms of every start). Until one
 # of their functions is called or any other name of them is read, a stand-in holds their
 # place in sys.modules; tests/test_engine.py fails if Whoosh imports other names of them.
-DEFERRED = {"whoosh.lang.morph_en": ("variations",), "whoosh.lang.porter": ("stem",)}
+# Whole modules a search does not use wait the same way, until a name of them is read:
+# its highlighter (and the html module it loads), its collectors and facets (tracuu ranks
+# with numpy: only a fallback collects through Whoosh). Whoosh imports them as modules,
+# never names of them, in the modules a search loads (tested there too).
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "whoosh.lang.morph_en": ("variations",),
+    "whoosh.lang.porter": ("stem",),
+    "whoosh.highlight": (),
+    "whoosh.collectors": (),
+    "whoosh.sorting": (),
+}
 
 
 class _Deferred(types.ModuleType):
