@@ -189,3 +189,18 @@ def test_accented_forms_are_every_spelling_with_one_tone(folded):
         want[folded] = None
     assert vtext.accented_forms(folded) == list(want)
     assert {vtext.fold_diacritics(w) for w in want} <= {folded, vtext.canonical_tones(folded)}
+
+
+def test_the_fold_tables_data_is_what_unicode_says():
+    """The fold table is read from _foldtable.py, made from unicodedata by
+    text.fold_table_from_unicode(). A Python whose Unicode folds other letters fails
+    here: write text.fold_table_source(text.fold_table_from_unicode()) to the file."""
+    from pathlib import Path
+
+    from tracuu import _foldtable
+
+    made = vtext.fold_table_from_unicode()
+    assert made == vtext._FOLD
+    assert made[ord("ạ")] == "a" and made[ord("Đ")] == "D" and made[0x0323] is None
+    written = Path(_foldtable.__file__).read_text(encoding="utf-8")
+    assert written == vtext.fold_table_source(made)

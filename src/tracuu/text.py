@@ -144,7 +144,23 @@ def _fold_table() -> list[int | str | None]:
     ``_KEPT_BELOW``): translate() looks up every character, and one it cannot find costs
     it an exception (folding paragraphs to highlight them took twice as long). translate()
     reads a list faster than a dict: folding each hit's paragraph to highlight it takes
-    about a tenth less."""
+    about a tenth less. What goes in it comes from ``_foldtable`` (made from
+    :func:`fold_table_from_unicode`: every command makes the table, and asking
+    unicodedata about 8,000 characters took a thirtieth of a cold search)."""
+    from . import _foldtable
+
+    table: list[int | str | None] = list(range(_KEPT_BELOW))
+    for letter, base in zip(_foldtable.LETTERS, _foldtable.BASES, strict=True):
+        table[ord(letter)] = base
+    for first, last in _foldtable.MARKS:
+        table[first : last + 1] = [None] * (last + 1 - first)
+    return table
+
+
+def fold_table_from_unicode() -> list[int | str | None]:
+    """The fold table as unicodedata gives it: each letter below U+2000 that NFD turns
+    into one other letter and marks -> that letter; the marks -> nothing; ``đ`` -> ``d``.
+    (tests/test_text.py checks that ``_foldtable`` holds the same.)"""
     table: list[int | str | None] = list(range(_KEPT_BELOW))
     letters = "".join(map(chr, range(0x00C0, 0x2000)))
     for ch in filter(unicodedata.decomposition, letters):  # the rest NFD leaves as it is
@@ -157,6 +173,55 @@ def _fold_table() -> list[int | str | None]:
     for letter, base in (("đ", "d"), ("Đ", "D"), ("ð", "d"), ("Ð", "D")):
         table[ord(letter)] = base
     return table
+
+
+def _escaped(ch: str) -> str:
+    return ch if " " < ch < "\x7f" and ch not in '"\\' else f"\\u{ord(ch):04x}"
+
+
+def _string_lines(pieces: list[str], width: int = 84) -> list[str]:
+    """Python string literals, one per line, that together hold ``pieces`` in order."""
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        if len(line) + len(piece) > width:
+            lines.append(f'    "{line}"')
+            line = ""
+        line += piece
+    return [*lines, f'    "{line}"'] if line else lines
+
+
+def fold_table_source(table: list[int | str | None]) -> str:
+    """The text of ``_foldtable.py`` for ``table`` (made by :func:`fold_table_from_unicode`)."""
+    folds = [(cp, v) for cp, v in enumerate(table) if isinstance(v, str)]
+    marks = [cp for cp, v in enumerate(table) if v is None]
+    runs: list[tuple[int, int]] = []
+    for cp in marks:
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1] = (runs[-1][0], cp)
+        else:
+            runs.append((cp, cp))
+    letters = _string_lines([_escaped(chr(cp)) for cp, _ in folds])
+    bases = _string_lines([_escaped(base) for _, base in folds])
+    lines = [
+        '"""The diacritic fold table\'s data (text._fold_table), made by',
+        "text.fold_table_source(text.fold_table_from_unicode()): do not edit by hand.",
+        '"""',
+        "",
+        "# each letter, and the letter it folds to",
+        "LETTERS = (",
+        *letters,
+        ")",
+        "BASES = (",
+        *bases,
+        ")",
+        "# the marks folding removes: (first, last) code points",
+        "MARKS = (",
+        *(f"    (0x{a:04X}, 0x{b:04X})," for a, b in runs),
+        ")",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 _FOLD = _fold_table()
