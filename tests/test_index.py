@@ -1,5 +1,7 @@
 """Building, swapping, locking and updating the index."""
 
+import json
+
 import pytest
 from conftest import SEED
 
@@ -34,9 +36,17 @@ def test_manifest_round_trips_names_that_are_not_utf8(tmp_path):
         read = tindex.Manifest.load(tmp_path)
         assert dict(read.files.items()) == {n: records[n] for n in names}
         assert read.corpus == "kho"
-    (tmp_path / tindex.MANIFEST).write_bytes(b'["not", "a", "manifest"]')
-    with pytest.raises(errors.IndexDamaged, match="damaged manifest"):
-        tindex.Manifest.load(tmp_path)
+    good = {"sha256": "ab" * 32, "size": 7, "mtime_ns": 123, "paragraphs": 2}
+    for damaged, where in (
+        (["not", "a", "manifest"], "got `array`"),
+        ({"files": {"a.txt": {**good, "size": "7"}}}, "files"),  # a field of another type
+        ({"files": {"a.txt": {**good, "pages": 2}}}, "pages"),  # one no record has
+        ({"files": {"a.txt": {"sha256": "ab" * 32}}}, "size"),  # one it must have
+        ({"files": {"b\udcff.txt": {**good, "size": None}}}, "files"),  # (read by json)
+    ):
+        (tmp_path / tindex.MANIFEST).write_text(json.dumps(damaged), encoding="ascii")
+        with pytest.raises(errors.IndexDamaged, match=f"damaged manifest .*{where}"):
+            tindex.Manifest.load(tmp_path)
 
 
 def test_crash_mid_build_keeps_previous_index(corpus, tmp_path, monkeypatch):
