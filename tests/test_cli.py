@@ -262,6 +262,32 @@ def test_the_command_line_keeps_numpy_to_one_blas_thread(given, expected):
         assert threads == "1"
 
 
+def test_msgspec_is_imported_without_typing_extensions(built):
+    """tracuu imports msgspec without typing_extensions (a twelfth of a cold search),
+    which msgspec falls back from to typing. A msgspec that stops falling back so fails
+    here; the records still work either way, and typing_extensions loads when asked."""
+    code = (
+        "import sys, typing\n"
+        "from tracuu import store\n"
+        "import msgspec\n"
+        "print('typing_extensions' in sys.modules,\n"
+        "      msgspec._utils._get_type_hints is typing.get_type_hints)\n"
+        "sealed = store.current_generation(sys.argv[1])\n"
+        "m = store.Manifest.load(sealed)\n"
+        "print(len(m.files), type(next(iter(m.files.values()))).__name__)\n"
+        "import typing_extensions\n"
+        "print(typing_extensions.__name__, typing_extensions.TypedDict is not None)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built[1])], capture_output=True, text=True
+    )
+    assert out.stdout.splitlines() == [
+        "False True",
+        "3 FileRecord",
+        "typing_extensions True",
+    ], out.stderr
+
+
 def test_batch_of_well_formed_queries_loads_no_terminal_library(built, tmp_path):
     # rich formats terminal output and warnings: JSON lines need none of it
     code = (
