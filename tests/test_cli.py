@@ -288,6 +288,51 @@ def test_msgspec_is_imported_without_typing_extensions(built):
     ], out.stderr
 
 
+def test_the_command_line_ends_without_taking_python_apart(built, tmp_path):
+    # main() ends the process when the command is done: all it wrote is out, with its exit
+    # status, after the exit handlers registered while it ran; Python's finalizing (every
+    # module and object taken apart) is skipped, so an object left at the end is never
+    # collected
+    code = (
+        "import atexit, sys\n"
+        "class Left:\n"
+        "    def __del__(self):\n"
+        "        print('collected', file=sys.stderr)\n"
+        "left = Left()\n"
+        "import tracuu.api\n"
+        "run = tracuu.api.Archive.run\n"
+        "def run_and_register(self, *args, **kwargs):\n"
+        "    atexit.register(print, 'handler ran', file=sys.stderr)\n"
+        "    return run(self, *args, **kwargs)\n"
+        "tracuu.api.Archive.run = run_and_register\n"
+        "from tracuu.cli import main; sys.argv[1:] = sys.argv[2:]; main()\n"
+    )
+    index = str(built[1])
+
+    def tracuu(*args):
+        return subprocess.run(
+            [sys.executable, "-c", code, "-", *args, "--index", index],
+            capture_output=True,
+            text=True,
+        )
+
+    found = tracuu("search", "chỉnh đốn Đảng")
+    assert found.returncode == 0 and "bao-cao-quan-10-chinh-don-dang.txt" in found.stdout
+    assert found.stderr == "handler ran\n"
+    missing = tracuu("search", "zzzqqq")
+    assert (missing.returncode, missing.stderr) == (1, "handler ran\n")
+    assert tracuu("search", '"unclosed').returncode == 2
+    # more than a pipe holds (64 KiB), all of it written before the process ends
+    queries = ["chỉnh đốn Đảng", "quy chế dân chủ", "Đảng", "cán bộ"] * 50
+    topics = tmp_path / "topics.tsv"
+    topics.write_text("".join(f"q{i}\t{q}\n" for i, q in enumerate(queries)), encoding="utf-8")
+    batch = tracuu("batch", str(topics), "-j1")
+    records = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert len(batch.stdout) > 65536 and batch.returncode == 0
+    assert [r["id"] for r in records] == [f"q{i}" for i in range(len(queries))]
+    assert batch.stderr == "handler ran\n" * len(queries)
+
+
 def test_batch_of_well_formed_queries_loads_no_terminal_library(built, tmp_path):
     # rich formats terminal output and warnings: JSON lines need none of it
     code = (

@@ -5,6 +5,7 @@ and the helpers the commands use. The commands live in :mod:`.indexing` and
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
 import os
@@ -285,7 +286,34 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: runs the command line, then ends the process."""
     signal.signal(signal.SIGTERM, _terminate)
     sys.unraisablehook = quiet_failed_writes
-    cli(prog_name="tracuu")
+    # registered before the command runs, so it runs after the exit handlers the command
+    # registers (they run last first): a build's worker pool, temporary folders
+    atexit.register(_end_now)
+    try:
+        cli(prog_name="tracuu")
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            global _exit_status
+            _exit_status = exc.code or 0
+        raise
+
+
+_exit_status: int | None = None  # main()'s, once the command has ended
+
+
+def _end_now() -> None:
+    """The last exit handler: stdout and stderr flushed, the process ends with the
+    command's exit status. Python would then take every module and object apart, one by
+    one (50 M instructions after a search, 15 % of a cold search's time), for files that
+    every command has closed: the kernel frees the memory at once."""
+    if _exit_status is None:
+        return  # not ended by the command (an exception escaped): Python ends as usual
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass  # the reader went away, or the stream is closed: nothing more to say
+    os._exit(_exit_status)
