@@ -297,6 +297,54 @@ def test_writer_pool_sized_from_the_text(monkeypatch):
     assert engine.pool_mb(200_000_000) == engine.LIMIT_MB
 
 
+def _pool_items(seed: int, documents: int = 400) -> list[tuple]:
+    """Postings as a whoosh writer gives its pool: document by document, each term once in
+    a field, in no order within a document."""
+    rnd = random.Random(seed)
+    terms = [bytes(rnd.choices(b"abc\xc3\xa1", k=rnd.randint(1, 4))) for _ in range(60)]
+    items = []
+    for docnum in range(documents):
+        doc = [
+            (field, term, docnum, float(rnd.randint(1, 3)), rnd.choice([None, b"\x00\x01"]))
+            for field in rnd.sample(["body", "fold", "key", "path"], rnd.randint(1, 4))
+            for term in set(rnd.sample(terms, rnd.randint(1, 12)))
+        ]
+        rnd.shuffle(doc)
+        items += doc
+    return items
+
+
+def test_postings_sorted_by_field_then_term_as_whoosh_sorts_them():
+    from tracuu.engine.internals.pool import sort_postings
+
+    for seed in range(5):
+        items = _pool_items(seed)
+        expected = sorted(items)
+        sort_postings(items)
+        assert items == expected
+
+
+def test_writers_pools_sort_so_in_memory_and_in_runs_on_disk(tmp_path):
+    # a Whoosh whose writer keeps its pool elsewhere, or another kind of pool, fails here
+    from tracuu.engine.internals.pool import SortedPool
+
+    items = _pool_items(7)
+    for limit, runs in ((None, 0), (20_000, 10)):  # bytes, as Whoosh estimates them
+        folder = tmp_path / str(limit)
+        folder.mkdir()
+        w = engine.Writer(folder, create=True)
+        try:
+            pool = w._w.pool
+            assert type(pool) is SortedPool
+            pool.limit = limit or pool.limit
+            for item in items:
+                pool.add(item)
+            assert len(pool.runs) >= runs and bool(pool.runs) == bool(runs)
+            assert list(pool.items()) == sorted(items)
+        finally:
+            w.cancel()
+
+
 def test_field_lengths_read_from_one_array_as_whoosh_reads_them(archive):
     """The scorer's array of field lengths holds what Whoosh's doc_field_length says, and
     scores come out the same as with Whoosh's own BM25F scorer."""

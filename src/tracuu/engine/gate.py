@@ -94,6 +94,14 @@ from whoosh.codec import whoosh3 as wcodec  # noqa: E402
 from whoosh.filedb import filestore, structfile  # noqa: E402
 from whoosh.support.levenshtein import distance  # noqa: E402
 
+
+def __getattr__(name: str) -> Any:
+    # whoosh.writing, imported where something is written (a search never loads it)
+    if name == "writing":
+        return importlib.import_module("whoosh.writing")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "collectors",
     "columns",

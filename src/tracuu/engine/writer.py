@@ -66,6 +66,9 @@ class Writer:
             raise IndexWriteError(f"cannot write index at {folder}: {exc.strerror}") from None
         except Exception as exc:  # noqa: BLE001 - any Whoosh failure here is a damaged index
             raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None
+        from .internals.pool import sort_faster  # (whoosh.writing: a search never loads it)
+
+        sort_faster(self._w)
         self.changed = False
 
     def add(
