@@ -473,9 +473,9 @@ class _FieldWriter(wcodec.W3FieldWriter):
                 postings = [p for p in postings if p[2] != -1]
                 if not postings:
                     continue
-            if len(postings) < self._postwriter._inlinelimit:  # the term info alone, at once
-                _, _, ids, weights, values = zip(*postings)  # (superlinear on long lists)
-                lengths_ = list(map(length_of, ids))
+            _, _, ids, weights, values = zip(*postings)
+            lengths_ = list(map(length_of, ids))
+            if len(ids) < self._postwriter._inlinelimit:  # the term info alone, at once
                 given = (
                     [x for x in lengths_ if x] if None in lengths_ or 0 in lengths_ else lengths_
                 )
@@ -488,10 +488,8 @@ class _FieldWriter(wcodec.W3FieldWriter):
                 )
                 self._tindex.add(wcodec.pack_ushort(self._fieldid) + btext, info)
             else:
-                ids = [p[2] for p in postings]
-                weights, values = [p[3] for p in postings], [p[4] for p in postings]
                 self.start_term(btext)
-                self._postwriter.add_term(ids, weights, values, list(map(length_of, ids)))
+                self._postwriter.add_term(ids, weights, values, lengths_)
                 self.finish_term()
             text = btext
         if field is not None:
