@@ -995,3 +995,18 @@ def test_files_are_runs_of_paragraphs_only_where_their_numbers_show_it():
     assert segment(["a", "a", "a"], [1, 3, 4]).runs() is None  # a paragraph missing
     assert segment(["a", "b"], [2, 1]).runs() is None  # not from 1
     assert segment([], []).runs() is None
+
+
+def test_a_single_position_is_encoded_as_whoosh_encodes_it():
+    from tracuu.engine import schema
+
+    fmt = schema.SCHEMA["body"].format
+    for position in (0, 1, 255, 256, 65535, 65536, 1 << 20):
+        assert schema._one_position(position, fmt) == fmt.encode([position])
+        assert schema._one_position(position, fmt) == fmt.encode([position])  # (kept)
+    prepared = schema.prepare("một hai một ba", words=False)["body"].items
+    assert {t: v for t, _, _, v in prepared} == {
+        b"m\xe1\xbb\x99t": fmt.encode([0, 2]),
+        b"hai": fmt.encode([1]),
+        b"ba": fmt.encode([3]),
+    }

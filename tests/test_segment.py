@@ -149,3 +149,57 @@ def test_segmentation_failure_keeps_syllables(monkeypatch):
     monkeypatch.setattr(vseg, "_word_tokenize", broken)
     seg = vseg.segment("chỉnh đốn Đảng")
     assert [s.text for s in seg.syllables] == ["chỉnh", "đốn", "đảng"] and seg.words == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Năm 1066 trong lịch Julius. ",  # ends in a space: the first syllable is not joined
+        " đầu   dòng\tcó  khoảng trắng\n\nxuống dòng",
+        "infor-\nmation, infor- \n mation; a-b a - b",
+        NFD("Thuỷ lợi  hoà bình "),
+        "",
+        " ",
+    ],
+)
+def test_joined_and_broken_say_what_the_gap_before_a_syllable_is(text):
+    norm, _, spans = vseg.split_syllables(text)
+    for k, (start, _end, joined, broken) in enumerate(spans):
+        gap = norm[spans[k - 1][1] : start] if k else None
+        assert joined == (gap is not None and gap.strip() == ""), (text, k, gap)
+        assert broken == (
+            gap is not None and gap.startswith("-") and "\n" in gap and gap[1:].strip() == ""
+        ), (text, k, gap)
+
+
+FOLDING = [
+    "chỉnh đốn Đảng",
+    NFD("Thuỷ lợi hoà bình ĐẢNG"),
+    "e\u0301\u0302 lone marks: a\u0300\u0323 q\u0301 and ƒ ß ﬁ",
+    "ba\u0301_\u0301c x\u0323",
+]
+
+
+@pytest.mark.parametrize("text", FOLDING)
+def test_a_pair_folds_as_its_syllables_joined_fold(text, monkeypatch):
+    """Pair terms are folded syllable by syllable (each folding kept): the same as
+    folding the joined pair, also when the kept foldings are dropped on the way."""
+    monkeypatch.setattr(analysis, "FOLDS_KEPT", 3)
+    words = text.split()
+    for a, b in zip(words, words[1:]):
+        pair = analysis.JOINER.join((a, b))
+        assert VOCABULARY.word((a, b), folded=True)[1] == vtext.fold_diacritics(pair)
+    for w in words:
+        assert VOCABULARY.term(w, folded=True)[1] == vtext.fold_diacritics(w)
+    assert len(analysis._FOLDS) <= 3
+
+
+@pytest.mark.parametrize("text", [*FOLDING, "Ủy ban nhân dân quận họp; infor-\nmation"])
+def test_index_terms_are_the_tokens_of_each_field(text):
+    """index_terms (what the build writes) groups, field by field, what tokens() gives."""
+    terms = VOCABULARY.index_terms(text)
+    for field in analysis.TEXT_FIELDS:
+        grouped: dict[str, list[int]] = {}
+        for t in VOCABULARY.tokens(text, field):
+            grouped.setdefault(t.text, []).append(t.pos)
+        assert terms[field] == grouped

@@ -80,23 +80,28 @@ class Vocabulary:
         longer words underthesea segments)."""
         folded = field in (FOLDED, FOLDED_PAIRS)
         pairs = field in (PAIRS, FOLDED_PAIRS)
-        return (t for t in self._tokens(text, folded, words) if (t.kind == PAIR) == pairs)
+        seg = self.segmentation(text, words)
+        return (
+            Token(term, pos, start, end, kind)
+            for kind, term, pos, start, end in self._terms_of(seg, folded)
+            if (kind == PAIR) == pairs
+        )
 
     def index_terms(self, text: str, words: bool = True) -> dict[str, dict[str, list[int]]]:
         """field -> term -> positions, for indexing one paragraph (one segmentation)."""
+        seg = self.segmentation(text, words)
         out: dict[str, dict[str, list[int]]] = {name: {} for name in TEXT_FIELDS}
-        for folded in (False, True):
-            for t in self._tokens(text, folded, words):
-                field = (
-                    (FOLDED_PAIRS if folded else PAIRS)
-                    if t.kind == PAIR
-                    else (FOLDED if folded else EXACT)
-                )
-                out[field].setdefault(t.text, []).append(t.pos)
+        for folded, single, pairs in ((False, EXACT, PAIRS), (True, FOLDED, FOLDED_PAIRS)):
+            fields = out[single], out[pairs]
+            for kind, term, pos, _, _ in self._terms_of(seg, folded):
+                fields[kind == PAIR].setdefault(term, []).append(pos)
         return out
 
-    def _tokens(self, text: str, folded: bool, words: bool = True) -> Iterator[Token]:
-        seg = self.segmentation(text, words)
+    def _terms_of(
+        self, seg: vseg.Segmentation, folded: bool
+    ) -> Iterator[tuple[str, str, int, int, int]]:
+        """(kind, term, position, start, end) of each term of a segmented text, in text
+        order: what a :class:`Token` holds (a tuple: a paragraph has many)."""
         longer: dict[int, list[int]] = {}
         for first, count in seg.words:
             if count > 2:
@@ -104,18 +109,18 @@ class Vocabulary:
         sylls = seg.syllables
         last = len(sylls) - 1
         for i, syl in enumerate(sylls):
-            yield Token(self._form(syl.text, folded), i, syl.start, syl.end, SYLLABLE)
+            yield SYLLABLE, self._form(syl.text, folded), i, syl.start, syl.end
             if i < last and sylls[i + 1].joined:
                 nxt = sylls[i + 1]
                 pair = self._join((syl.text, nxt.text), folded)
-                yield Token(pair, i, syl.start, nxt.end, PAIR)
+                yield PAIR, pair, i, syl.start, nxt.end
             elif i < last and sylls[i + 1].broken:
                 # "infor-\nmation": also the word the line break may have cut in two
                 nxt = sylls[i + 1]
-                yield Token(self._form(syl.text + nxt.text, folded), i, syl.start, nxt.end, WORD)
+                yield WORD, self._form(syl.text + nxt.text, folded), i, syl.start, nxt.end
             for count in longer.get(i, ()):
                 word = self._join([s.text for s in sylls[i : i + count]], folded)
-                yield Token(word, i, syl.start, sylls[i + count - 1].end, PAIR)
+                yield PAIR, word, i, syl.start, sylls[i + count - 1].end
 
     # ---- querying: the term of one syllable, pair or word, as the index writes it
 
@@ -153,13 +158,26 @@ class Vocabulary:
 
     @staticmethod
     def _form(syllable: str, folded: bool) -> str:
-        return vtext.fold_diacritics(syllable) if folded else syllable
+        if not folded:
+            return syllable
+        form = _FOLDS.get(syllable)
+        if form is None:
+            if len(_FOLDS) >= FOLDS_KEPT:
+                _FOLDS.clear()
+            form = _FOLDS[syllable] = vtext.fold_diacritics(syllable)
+        return form
 
     @staticmethod
     def _join(syllables: Sequence[str], folded: bool) -> str:
-        joined = JOINER.join(syllables)
-        return vtext.fold_diacritics(joined) if folded else joined
+        # (folding works a character at a time, and JOINER never combines with a
+        # neighbour: folding the syllables one by one is folding them joined)
+        return JOINER.join([Vocabulary._form(s, True) for s in syllables] if folded else syllables)
 
+
+# syllables folded, as they were last asked for (a text has few distinct syllables;
+# folding one costs a normalization and a translation)
+_FOLDS: dict[str, str] = {}
+FOLDS_KEPT = 200_000
 
 VOCABULARY = Vocabulary()
 

@@ -68,9 +68,12 @@ def split_syllables(text: str) -> tuple[str, list[int], list[tuple[int, int, boo
     prev_end = -1
     for m in _SYLLABLE.finditer(norm):
         s, e = m.span()
-        joined = prev_end >= 0 and _GAP_IS_SPACE.fullmatch(norm, prev_end, s) is not None
-        broken = prev_end >= 0 and _GAP_IS_HYPHEN_BREAK.fullmatch(norm, prev_end, s) is not None
-        spans.append((s, e, joined, broken))
+        if s - prev_end == 1 and prev_end >= 0 and norm[prev_end] == " ":  # (most gaps)
+            spans.append((s, e, True, False))
+        else:
+            joined = prev_end >= 0 and _GAP_IS_SPACE.fullmatch(norm, prev_end, s) is not None
+            broken = prev_end >= 0 and _GAP_IS_HYPHEN_BREAK.fullmatch(norm, prev_end, s) is not None
+            spans.append((s, e, joined, broken))
         prev_end = e
     return norm, starts, spans
 

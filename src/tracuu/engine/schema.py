@@ -66,12 +66,28 @@ def prepare(text: str, words: bool = True) -> dict[str, Prepared]:
         fmt = SCHEMA[name].format
         if isinstance(fmt, formats.Positions):
             items = tuple(
-                (t.encode("utf-8"), len(p), float(len(p)), fmt.encode(p)) for t, p in terms.items()
+                (t.encode("utf-8"), len(p), float(len(p)), _one_position(p[0], fmt))
+                if len(p) == 1
+                else (t.encode("utf-8"), len(p), float(len(p)), fmt.encode(p))
+                for t, p in terms.items()
             )
         else:  # the weight alone
             items = tuple((t.encode("utf-8"), len(p), float(len(p)), b"") for t, p in terms.items())
         out[name] = Prepared(items)
     return out
+
+
+_ONE_POSITION: dict[int, bytes] = {}  # most terms stand once in a paragraph
+
+
+def _one_position(position: int, fmt: Any) -> bytes:
+    """``fmt.encode([position])``, kept: Whoosh pickles the list."""
+    found = _ONE_POSITION.get(position)
+    if found is None:
+        found = fmt.encode([position])
+        if position < 1 << 16:
+            _ONE_POSITION[position] = found
+    return found
 
 
 def paragraph_fields(
