@@ -343,7 +343,23 @@ class _LeafMatcher(wcodec.W3LeafMatcher):
 
 
 class _PostingsWriter(wcodec.W3PostingsWriter):
+    def start_postings(self, format_, terminfo):
+        """whoosh3's, but where the list starts in the posting file is asked when its
+        first block is written: most lists are inlined in their term's info, and asking
+        the file is a call through two objects for every term (4 % of a build)."""
+        if self._terminfo:
+            raise Exception("Called start in a term")
+        self._format = format_
+        self._blockcount = 0
+        self._new_block()
+        self._terminfo = terminfo
+        self._startoffset = None
+        self._maxlength = 0
+        self._maxweight = 0
+
     def _write_block(self, last=False):  # whoosh3's, with the data encoded as above
+        if not self._blockcount:
+            self._startoffset = self._postfile.tell()
         if self._byteids:
             return super()._write_block(last)
         if not self._blockcount:
