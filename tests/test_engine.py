@@ -1,6 +1,7 @@
 """The bisecting skip_to lands on the same postings as Whoosh's own."""
 
 import ast
+import functools
 import json
 import random
 import subprocess
@@ -1010,3 +1011,78 @@ def test_a_single_position_is_encoded_as_whoosh_encodes_it():
         b"hai": fmt.encode([1]),
         b"ba": fmt.encode([3]),
     }
+
+
+def test_a_term_starts_as_whoosh3_starts_it_but_for_where_its_list_starts():
+    """engine.internals' posting writer starts a term with whoosh3's state, and learns
+    where its list starts in the posting file when it writes its first block. Fails if a
+    Whoosh release starts a term with more (or other) state."""
+    import io
+
+    from whoosh import formats
+    from whoosh.codec import whoosh3 as wcodec
+    from whoosh.filedb.structfile import StructFile
+
+    from tracuu.engine.internals import codec
+
+    def started(cls):
+        f = StructFile(io.BytesIO())
+        f.write(b"x" * 10)
+        w = cls(f, 4)
+        w.start_postings(formats.Positions(), codec.TermInfo())
+        return w
+
+    ours, theirs = started(codec._PostingsWriter), started(wcodec.W3PostingsWriter)
+    skip = {"_postfile", "_terminfo", "_startoffset"}
+    assert {k: v for k, v in vars(ours).items() if k not in skip} == {
+        k: v for k, v in vars(theirs).items() if k not in skip
+    }
+    assert theirs._startoffset == 10 and ours._startoffset is None
+    for docnum in range(9):  # two blocks of 4, and one more at the end
+        ours.add_posting(docnum, 1.0, formats.Positions().encode([docnum]))
+    info = ours.finish_postings()
+    assert info.extent()[0] == 10
+
+
+def _index_added(folder, paragraphs, straight: bool, limitmb: int = 1):
+    """The paragraphs indexed by a writer with a small pool (runs spill to disk), added
+    by engine.internals.pool.add_document (``straight``) or by Whoosh's own."""
+    from whoosh import index as windex
+
+    from tracuu.engine import internals
+    from tracuu.engine.internals import pool
+    from tracuu.engine.schema import SCHEMA, paragraph_fields
+
+    folder.mkdir()
+    ix = windex.create_in(str(folder), SCHEMA)
+    w = ix.writer(codec=internals.Codec(SMALL_BLOCKS), limitmb=limitmb)
+    pool.sort_faster(w)
+    add = pool.adder(w)
+    assert isinstance(add, functools.partial)  # (Whoosh's writer as pool.py knows it)
+    for p in paragraphs:
+        add(paragraph_fields(p)) if straight else w.add_document(**paragraph_fields(p))
+    runs = len(w.pool.runs)
+    w.commit()
+    return ix, runs
+
+
+def test_documents_added_straight_to_the_pool_index_as_whoosh_adds_them(archive, tmp_path):
+    """The same paragraphs added by pool.add_document and by Whoosh's add_document: the
+    same postings, term statistics, stored fields, lengths and columns, and about as many
+    runs spilled. Fails if a Whoosh release adds a document otherwise."""
+    paragraphs = _copies(archive, 6)
+    ours, our_runs = _index_added(tmp_path / "ours", paragraphs, straight=True)
+    plain, plain_runs = _index_added(tmp_path / "whoosh", paragraphs, straight=False)
+    assert plain_runs > 1 and abs(our_runs - plain_runs) <= 1
+    with ours.reader() as a, plain.reader() as b:
+        assert _postings(a) == _postings(b)
+        n = b.doc_count_all()
+        assert a.doc_count_all() == n == len(paragraphs)
+        assert [a.stored_fields(d) for d in range(n)] == [b.stored_fields(d) for d in range(n)]
+        for field in ("body", "fold", "pairs", "fpairs"):
+            assert a.field_length(field) == b.field_length(field)
+            assert [a.doc_field_length(d, field) for d in range(n)] == [
+                b.doc_field_length(d, field) for d in range(n)
+            ]
+        for column in ("path", "number"):
+            assert list(a.column_reader(column)) == list(b.column_reader(column))

@@ -56,18 +56,18 @@ def test_crash_mid_build_keeps_previous_index(corpus, tmp_path, monkeypatch):
         before = keys(a.search("chỉnh đốn Đảng", limit=20))
     assert before
 
-    from whoosh.writing import SegmentWriter
+    from tracuu.engine.internals import pool
 
     calls = {"n": 0}
-    real_add = SegmentWriter.add_document
+    real_add = pool.add_document  # (what a writer adds each paragraph with)
 
-    def failing_add(self, **fields):
+    def failing_add(writer, fields):
         calls["n"] += 1
         if calls["n"] > 10:
             raise RuntimeError("simulated crash mid-build")
-        return real_add(self, **fields)
+        return real_add(writer, fields)
 
-    monkeypatch.setattr(SegmentWriter, "add_document", failing_add)
+    monkeypatch.setattr(pool, "add_document", failing_add)
     (corpus / "moi.txt").write_text("Văn bản mới về chỉnh đốn Đảng.\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="simulated crash"):
         Archive(index).update(corpus, rebuild=True)

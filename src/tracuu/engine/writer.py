@@ -66,9 +66,10 @@ class Writer:
             raise IndexWriteError(f"cannot write index at {folder}: {exc.strerror}") from None
         except Exception as exc:  # noqa: BLE001 - any Whoosh failure here is a damaged index
             raise IndexDamaged(f"cannot open index at {folder.parent}: {exc}") from None
-        from .internals.pool import sort_faster  # (whoosh.writing: a search never loads it)
+        from .internals.pool import adder, sort_faster  # (whoosh.writing: searches never load it)
 
         sort_faster(self._w)
+        self._add = adder(self._w)
         self.changed = False
 
     def add(
@@ -77,7 +78,7 @@ class Writer:
         """Add a document's paragraphs (with their postings, if prepared elsewhere)."""
         preps = iter(prepared) if prepared is not None else itertools.repeat(None)
         for p, prep in zip(paragraphs, preps):
-            self._w.add_document(**paragraph_fields(p, prep, self.words))
+            self._add(paragraph_fields(p, prep, self.words))
         self.changed = True
 
     def delete_path(self, path: str) -> None:
