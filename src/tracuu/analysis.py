@@ -169,8 +169,9 @@ class Vocabulary:
 
     @staticmethod
     def _join(syllables: Sequence[str], folded: bool) -> str:
-        # (folding works a character at a time, and JOINER never combines with a
-        # neighbour: folding the syllables one by one is folding them joined)
+        # (folding is NFC, then a character-for-character table; JOINER neither composes
+        # with a neighbour nor folds: folding the syllables one by one, then joining
+        # them, is folding them joined)
         return JOINER.join([Vocabulary._form(s, True) for s in syllables] if folded else syllables)
 
 

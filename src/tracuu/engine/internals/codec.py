@@ -346,7 +346,8 @@ class _PostingsWriter(wcodec.W3PostingsWriter):
     def start_postings(self, format_, terminfo):
         """whoosh3's, but where the list starts in the posting file is asked when its
         first block is written: most lists are inlined in their term's info, and asking
-        the file is a call through two objects for every term (4 % of a build)."""
+        the file is a call through two objects for every term (1 % of a build's
+        instructions)."""
         if self._terminfo:
             raise Exception("Called start in a term")
         self._format = format_

@@ -1,4 +1,4 @@
-"""whoosh3's posting pool, sorted by field, then term.
+"""whoosh3's posting pool, sorted by field, then term, and filled a field at a time.
 
 A writer keeps every posting it is given (field, term bytes, docnum, weight, value) in a
 pool, and sorts the pool when it writes the segment (or when the pool spills a run to
@@ -7,6 +7,10 @@ document by document (docnums never go down) and a document gives a term once in
 so each term's postings are already in docnum order: sorting each field's postings by
 term alone, keeping that order (a stable sort), gives the same list, about three times as
 fast (10 MB of viwiki: two pools of 2.5 M postings, 8 s each -> 2.5 s).
+
+Whoosh's writer also calls the pool once for each posting of a document, which checks
+and sizes it; :func:`add_document` adds a field's postings at once (0.6 MB of viwiki
+built: 4 % fewer instructions).
 """
 
 from __future__ import annotations
