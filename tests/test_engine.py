@@ -263,45 +263,6 @@ def test_short_postings_inline_read_back_as_whoosh_writes_them(archive, tmp_path
     assert not hasattr(wcodec.W3TermInfo, "set_inline")
 
 
-def _segment_files(path: Path) -> dict[str, bytes]:
-    """The files inside a compound segment file, by extension."""
-    from whoosh.filedb.compound import CompoundStorage
-    from whoosh.filedb.structfile import StructFile
-
-    with open(path, "rb") as f:
-        storage = CompoundStorage(StructFile(f), use_mmap=False)
-        return {Path(name).suffix: storage.open_file(name).read() for name in storage.list()}
-
-
-def test_a_terms_postings_written_at_once_as_whoosh_writes_them_one_by_one(
-    archive, tmp_path, monkeypatch
-):
-    """engine.internals.Codec's field writer adds a term's postings at once (and writes a
-    short list's term info straight away): the term table and the posting file are the
-    bytes whoosh's FieldWriter.add_postings makes, adding them one by one."""
-    from whoosh.codec import base
-
-    from tracuu.engine import internals
-    from tracuu.engine.internals import codec
-
-    paragraphs = _copies(archive, 12)
-    at_once = _index_with(tmp_path / "at-once", internals.Codec(SMALL_BLOCKS), paragraphs)
-    monkeypatch.setattr(codec._FieldWriter, "add_postings", base.FieldWriter.add_postings)
-    one_by_one = _index_with(tmp_path / "one-by-one", internals.Codec(SMALL_BLOCKS), paragraphs)
-    files = {}
-    for ix, name in ((at_once, "at-once"), (one_by_one, "one-by-one")):
-        ix.close()
-        found = sorted((tmp_path / name).glob("*.seg"))
-        assert len(found) == 1
-        files[name] = _segment_files(found[0])
-    assert files["at-once"].keys() == files["one-by-one"].keys() >= {".trm", ".pst"}
-    for ext in (".trm", ".pst"):
-        assert files["at-once"][ext] == files["one-by-one"][ext], ext
-    with at_once.reader() as r:
-        sizes = [r.doc_frequency(*key) for key in r.all_terms()]
-        assert max(sizes) > 2 * SMALL_BLOCKS and min(sizes) < internals.INLINE_LIMIT
-
-
 def test_compact_term_info_round_trip():
     from tracuu.engine.internals import TermInfo
 

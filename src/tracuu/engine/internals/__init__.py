@@ -17,9 +17,8 @@ In ``codec``:
 
 * ``Codec``: whoosh3's codec, with short posting lists kept compactly in their term info,
   posting blocks whose ids and weights numpy reads apart from their positions, the term
-  dictionary as a sorted table (``table``), a segment's field lengths read from one
-  list while it is written, and a term's postings added at once (whoosh's
-  FieldWriter.add_postings adds them one by one).
+  dictionary as a sorted table (``table``), and a segment's field lengths read from one
+  list while it is written.
 
 In ``keys``: a segment's path and number columns (whoosh3's ``VarBytesColumn`` and
 ``NumericColumn``) read raw, so that hundreds of paragraphs' keys cost a few slices.

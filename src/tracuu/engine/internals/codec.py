@@ -4,10 +4,7 @@ field lengths read from one list while it is written (see the package)."""
 
 from __future__ import annotations
 
-import array
 import io
-import itertools
-import operator
 import pickle
 import struct
 import zlib
@@ -33,47 +30,6 @@ INLINE_LIMIT = 16
 _WHOLE, _FLOATS = 2, 3
 
 
-def inlined_bytes(ids, weights, values, minlength: int, maxlength: int) -> bytes:
-    """A term info of inlined postings, as TermInfo.to_bytes writes it (every term but
-    the common ones: written once per term, hence the loops written out)."""
-    whole = all(w == int(w) and w >= 0 for w in weights)
-    if not whole:  # as a block holds them (float32), where that makes them whole
-        weights = array.array("f", weights).tolist()
-        whole = all(w == int(w) and w >= 0 for w in weights)
-    out = bytearray((_WHOLE if whole else _FLOATS, len(ids)))  # (a count < 128: one byte)
-    if len(ids) > 0x7F:
-        del out[1:]
-        varint(len(ids), out)
-    out.append(_length_byte(minlength))
-    out.append(_length_byte(maxlength))
-    last = 0
-    for docnum in ids:
-        n, last = docnum - last, docnum
-        while n > 0x7F:
-            out.append(n & 0x7F | 0x80)
-            n >>= 7
-        out.append(n)
-    if not whole:
-        out += struct.pack(f"!{len(weights)}f", *weights)
-    elif max(weights) <= 0x7F:
-        out += bytes(map(int, weights))
-    else:
-        for w in weights:
-            varint(int(w), out)
-    varint(len(values), out)
-    for v in values:
-        varint(len(v), out)
-        out += v
-    return bytes(out)
-
-
-_LENGTH_BYTES = [wcodec.length_to_byte(n) for n in range(1024)]
-
-
-def _length_byte(n: int) -> int:
-    return _LENGTH_BYTES[n] if 0 <= n < 1024 else wcodec.length_to_byte(n)
-
-
 class TermInfo(wcodec.W3TermInfo):
     """whoosh3's term info; inlined postings are written compactly."""
 
@@ -81,7 +37,25 @@ class TermInfo(wcodec.W3TermInfo):
         if not self.is_inlined():
             return super().to_bytes()
         ids, weights, values = self._inlined
-        return inlined_bytes(ids, weights, values, self._minlength or 0, self._maxlength)
+        whole = all(w == int(w) and w >= 0 for w in weights)
+        out = bytearray((_WHOLE if whole else _FLOATS,))
+        varint(len(ids), out)
+        out.append(wcodec.length_to_byte(self._minlength or 0))
+        out.append(wcodec.length_to_byte(self._maxlength))
+        last = 0
+        for docnum in ids:
+            varint(docnum - last, out)
+            last = docnum
+        if whole:
+            for w in weights:
+                varint(int(w), out)
+        else:
+            out += struct.pack(f"!{len(weights)}f", *weights)
+        varint(len(values), out)
+        for v in values:
+            varint(len(v), out)
+            out += v
+        return bytes(out)
 
     @classmethod
     def from_bytes(cls, s: bytes):
@@ -328,13 +302,6 @@ def _block_tuple(raw: bytes, n: int, fixedsize):
     return gaps, w, values
 
 
-_FIELD_TERM = operator.itemgetter(0, 1)  # of a posting pool's (field, term, docnum, ...)
-
-
-def _NO_LENGTH(docnum: int) -> int:
-    return 0
-
-
 _HEADER_MAX = 128  # a block header's pickle is some 40 bytes (see _write_block)
 
 
@@ -419,29 +386,6 @@ class _PostingsWriter(wcodec.W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
-    def add_term(self, ids: list, weights: list, values: list, lengths: list) -> None:
-        """whoosh3's add_posting for each of a term's postings, a block's worth at once."""
-        limit, at, n = self._blocklimit, 0, len(ids)
-        while at < n:
-            if len(self._ids) >= limit:
-                self._write_block()
-            end = min(n, at + limit - len(self._ids))
-            self._ids.extend(ids[at:end])
-            some = weights[at:end]
-            self._weights.extend(some)
-            top = max(some)
-            if top > self._maxweight:
-                self._maxweight = top
-            self._values += [v for v in values[at:end] if v]
-            given = [x for x in lengths[at:end] if x]
-            if given:
-                low, high = min(given), max(given)
-                if self._minlength is None or low < self._minlength:
-                    self._minlength = low
-                if high > self._maxlength:
-                    self._maxlength = high
-            at = end
-
     def finish_postings(self):
         if self.written() or len(self) >= self._inlinelimit:
             return super().finish_postings()
@@ -466,54 +410,6 @@ class _FieldWriter(wcodec.W3FieldWriter):
     def start_term(self, btext):
         self._btext = btext
         self._postwriter.start_postings(self._fieldobj.format, TermInfo())
-
-    def add_postings(self, schema, lengths, items):
-        """whoosh's FieldWriter.add_postings, a term's postings added at once (whoosh's
-        adds each with three calls: 5 M postings for 10 MB of text)."""
-        reader = getattr(lengths, "doc_field_length_reader", None) if lengths else None
-        if lengths and reader is None:
-            return super().add_postings(schema, lengths, items)
-        field = text = length_of = None
-        for (name, btext), group in itertools.groupby(items, _FIELD_TERM):
-            postings = list(group)
-            if name != field:
-                if field is not None:
-                    if name < field:
-                        raise wcodec.base.OutOfOrderError(f"Field {field!r} .. {name!r}")
-                    self.finish_field()
-                self.start_field(name, schema[name])
-                field, text = name, None
-                length_of = reader(name) if reader is not None else _NO_LENGTH
-            elif text and btext < text:
-                raise wcodec.base.OutOfOrderError(f"Term {field}:{text!r} .. {name}:{btext!r}")
-            if postings[0][2] == -1:  # whoosh's words for a spelling graph: no postings
-                postings = [p for p in postings if p[2] != -1]
-                if not postings:
-                    continue
-            if len(postings) < self._postwriter._inlinelimit:  # the term info alone, at once
-                _, _, ids, weights, values = zip(*postings)  # (superlinear on long lists)
-                lengths_ = list(map(length_of, ids))
-                given = (
-                    [x for x in lengths_ if x] if None in lengths_ or 0 in lengths_ else lengths_
-                )
-                info = inlined_bytes(
-                    ids,
-                    weights,
-                    [v for v in values if v],
-                    min(given, default=0),
-                    max(given, default=0),
-                )
-                self._tindex.add(wcodec.pack_ushort(self._fieldid) + btext, info)
-            else:
-                ids = [p[2] for p in postings]
-                weights, values = [p[3] for p in postings], [p[4] for p in postings]
-                self.start_term(btext)
-                self._postwriter.add_term(ids, weights, values, list(map(length_of, ids)))
-                self.finish_term()
-            text = btext
-        if field is not None:
-            self.finish_field()
-        return None
 
 
 class _FieldCursor(wcodec.W3FieldCursor):
